@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs each libFuzzer harness for a bounded time, seeded from its corpus in
+# tests/fuzz/corpus/<name>/ (checked in) plus real binaries from the fixture
+# cache when present. A crash leaves its input in build/fuzz/crash-<name>-*.
+# Usage: tests/run-fuzz.sh SECONDS harness...
+set -uo pipefail
+secs=$1
+shift
+root=$(cd "$(dirname "$0")/.." && pwd)
+fail=0
+for h in "$@"; do
+	name=$(basename "$h")
+	name=${name#fuzz_}
+	seed=$root/tests/fuzz/corpus/$name
+	work=$root/build/fuzz/corpus-$name
+	mkdir -p "$work"
+	dirs=("$work")
+	[ -d "$seed" ] && dirs+=("$seed")
+	echo "== fuzz: $name for ${secs}s"
+	if ! "$h" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=1048576 \
+		-artifact_prefix="$root/build/fuzz/crash-$name-" -print_final_stats=1 \
+		"${dirs[@]}" >"$root/build/fuzz/$name.log" 2>&1; then
+		echo "FAIL: fuzz $name (see build/fuzz/$name.log)" >&2
+		tail -n 40 "$root/build/fuzz/$name.log" >&2
+		fail=1
+	else
+		grep -E '^stat::number_of_executed_runs' "$root/build/fuzz/$name.log" | sed 's/^/   /'
+	fi
+done
+exit $fail

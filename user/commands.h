@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GOTRACE_COMMANDS_H
+#define GOTRACE_COMMANDS_H
+
+#include "cli/opts.h"
+
+/* One entry per command, defined in its cmd_<name>.c. */
+extern const struct cmd_spec cmd_info;
+
+#define GOTRACE_VERSION "0.1.0"
+
+#endif
