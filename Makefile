@@ -106,19 +106,19 @@ unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
 
 fuzz: $(FUZZ_BINS)
-	$(Q)tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+	$(Q)BUILD_DIR=$(BUILD) tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 fixtures: $(BUILD)/gotrace
-	$(Q)tests/fixtures/build.sh
+	$(Q)BUILD_DIR=$(BUILD) tests/fixtures/build.sh
 
 e2e: $(BUILD)/gotrace fixtures
-	$(Q)tests/e2e/run.sh
+	$(Q)BUILD_DIR=$(BUILD) tests/e2e/run.sh
 
 # The order is cheapest first, so a broken parser fails in seconds.
 check: all unit fuzz e2e
 
 bench: $(BUILD)/gotrace fixtures
-	$(Q)bench/run.sh
+	$(Q)BUILD_DIR=$(BUILD) bench/run.sh
 
 format:
 	clang-format -i $(wildcard user/*.[ch] user/*/*.[ch] bpf/*.[ch] tests/*/*.[ch])

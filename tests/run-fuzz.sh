@@ -8,24 +8,25 @@ set -uo pipefail
 secs=$1
 shift
 root=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$root/build}
 fail=0
 for h in "$@"; do
 	name=$(basename "$h")
 	name=${name#fuzz_}
 	seed=$root/tests/fuzz/corpus/$name
-	work=$root/build/fuzz/corpus-$name
+	work=$BUILD_DIR/fuzz/corpus-$name
 	mkdir -p "$work"
 	dirs=("$work")
 	[ -d "$seed" ] && dirs+=("$seed")
 	echo "== fuzz: $name for ${secs}s"
 	if ! "$h" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=1048576 \
-		-artifact_prefix="$root/build/fuzz/crash-$name-" -print_final_stats=1 \
-		"${dirs[@]}" >"$root/build/fuzz/$name.log" 2>&1; then
+		-artifact_prefix="$BUILD_DIR/fuzz/crash-$name-" -print_final_stats=1 \
+		"${dirs[@]}" >"$BUILD_DIR/fuzz/$name.log" 2>&1; then
 		echo "FAIL: fuzz $name (see build/fuzz/$name.log)" >&2
-		tail -n 40 "$root/build/fuzz/$name.log" >&2
+		tail -n 40 "$BUILD_DIR/fuzz/$name.log" >&2
 		fail=1
 	else
-		grep -E '^stat::number_of_executed_runs' "$root/build/fuzz/$name.log" | sed 's/^/   /'
+		grep -E '^stat::number_of_executed_runs' "$BUILD_DIR/fuzz/$name.log" | sed 's/^/   /'
 	fi
 done
 exit $fail
