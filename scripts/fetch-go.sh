@@ -45,7 +45,7 @@ for v in "${VERSIONS[@]}"; do
 	# inside the cache.
 	if [ -L "$root/src" ] || [ ! -e "$root/src" ]; then
 		rm -f "$root/src"
-		ln -s "../../../share/go-$v/src" "$root/src"
+		ln -s "../../share/go-$v/src" "$root/src"
 	fi
 	[ -x "$root/bin/go" ] || { echo "fetch-go: go $v did not unpack" >&2; exit 1; }
 done
