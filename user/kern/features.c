@@ -103,7 +103,7 @@ static bool gated(struct feature *f, enum kern_mech m)
 	}
 	priv = features__get(FEAT_PRIVILEGES);
 	if (priv->state != FEAT_OK) {
-		feat_set(f, FEAT_MISSING, "not probed: %s", priv->reason);
+		feat_set(f, FEAT_MISSING, "not probed: needs privileges (see privileges)");
 		return true;
 	}
 	return false;

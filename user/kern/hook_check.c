@@ -100,6 +100,10 @@ static bool check(const struct kern_target *t, char *reason, size_t len)
 		snprintf(reason, len, "disabled by --no-feature");
 		return false;
 	}
+	if (features__get(FEAT_PRIVILEGES)->state != FEAT_OK) {
+		snprintf(reason, len, "needs privileges (see privileges)");
+		return false;
+	}
 	f = features__get(features__for_mech(t->mech));
 	if (f->state != FEAT_OK) {
 		snprintf(reason, len, "%s", f->reason);

@@ -8,8 +8,8 @@
 #include "kern/features.h"
 
 /*
- * Can t be used on this kernel, now? In order: --no-feature, the
- * mechanism's feature probe, the name against the kernel's BTF or tracefs,
+ * Can t be used on this kernel, now? In order: --no-feature, privileges,
+ * the mechanism's feature probe, the name against the kernel's BTF or tracefs,
  * then a real load and attach of a trivial program (detached at once).
  * false with the reason of the first check that failed. Cached per
  * (mechanism, target) for the run.

@@ -186,12 +186,16 @@ static void why_none(const struct hook_info *h, char *buf, size_t len)
 
 int hooks__choice(const char *name, struct kern_target *out)
 {
+	const struct feature *priv = features__get(FEAT_PRIVILEGES);
 	int i = hooks__find(name);
 	const struct hook_info *h;
 	char why[400];
 
 	if (i < 0)
 		return err_fail(ENOENT, "no kernel hook called '%s'", name);
+	/* The one reason that applies to every candidate: say it once, with its fix. */
+	if (priv->state != FEAT_OK)
+		return err_fail(GT_ENOFEAT, "kernel hook %s: %s", name, priv->reason);
 	h = hooks__get(i);
 	if (h->chosen >= 0) {
 		*out = h->cands[h->chosen].t;

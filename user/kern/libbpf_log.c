@@ -8,7 +8,9 @@
 
 static bool quiet;
 
-static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
+/* libbpf hands its own format strings through: they are not ours to check. */
+__attribute__((format(printf, 2, 0))) static int print_fn(enum libbpf_print_level level,
+							  const char *fmt, va_list ap)
 {
 	int need = 0;
 
