@@ -14,6 +14,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -363,6 +364,8 @@ def main():
         skip("needs root (real BPF)")
     if not os.access(GOTRACE, os.X_OK):
         skip("no %s: run make first" % GOTRACE)
+    if not shutil.which("bpftool"):
+        skip("bpftool (the BTF and feature oracle) is not installed: scripts/setup.sh")
     if SYS_bpf is None:
         skip("no bpf(2) number for %s in this test" % os.uname().machine)
     doc, p = report()
