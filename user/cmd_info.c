@@ -116,7 +116,8 @@ static int info_run(const struct cmd_spec *spec, int argc, char **argv)
 	if (a.kernel)
 		return first < argc || co.pid || a.addrs
 			       ? err_fail(GT_EUSAGE, "info: --kernel takes no binary, --pid or --addr")
-			       : kern_report(stdout, co.json, a.selftest);
+			       : a.selftest ? kern_report_selftest(stdout, co.json)
+					    : kern_report(stdout, co.json);
 	if (a.selftest)
 		return err_fail(GT_EUSAGE, "info: --selftest goes with --kernel");
 	if ((first < argc) == (co.pid != 0))
