@@ -54,7 +54,7 @@ static const struct shared_def shared_defs[] = {
 	{0, {"host-root", required_argument, NULL, ID_HOST_ROOT}, "DIR",
 	 "the node's root filesystem (default /; e.g. /host in a container)"},
 	{0, {"no-feature", required_argument, NULL, ID_NO_FEATURE}, "LIST",
-	 "pretend these kernel mechanisms are missing (fentry,kprobe,tp_btf,raw_tp,tracefs)", true},
+	 "pretend these kernel mechanisms are missing (fentry,kprobe,tp_btf,raw_tp,tracepoint)", true},
 	{0, {"help", no_argument, NULL, ID_HELP}, NULL, "this help"},
 };
 
@@ -127,6 +127,9 @@ static int cmd_id_for(const struct cmd_spec *spec, int c)
 
 static int usage_err(const struct cmd_spec *spec, const char *what, const char *arg)
 {
+	if (!strcmp(spec->name, "gotrace"))
+		return err_fail(GT_EUSAGE, "%s%s%s (see 'gotrace --help')", what, arg ? " " : "",
+				arg ? arg : "");
 	return err_fail(GT_EUSAGE, "%s: %s%s%s (see 'gotrace %s --help')", spec->name, what,
 			arg ? " " : "", arg ? arg : "", spec->name);
 }
