@@ -20,6 +20,7 @@ enum {
 	ID_KERNEL = 0x100,
 	ID_ADDR,
 	ID_SELFTEST,
+	ID_PROBE_CHECK,
 };
 
 static const struct cmd_opt info_opts[] = {
@@ -27,6 +28,8 @@ static const struct cmd_opt info_opts[] = {
 	 "kernel features and, for every hook gotrace uses, the mechanism chosen here"},
 	{"addr", 'a', required_argument, ID_ADDR, "LIST",
 	 "symbolize addresses (comma/space separated hex; - reads stdin)"},
+	{"probe-check", 0, no_argument, ID_PROBE_CHECK, NULL,
+	 "with --pid: attach the uprobes at the computed offsets and count hits for -d (1s)"},
 	{"selftest", 0, no_argument, ID_SELFTEST, NULL,
 	 "with --kernel: attach the chosen exec hook and count real execs", true},
 	{0},
@@ -35,6 +38,7 @@ static const struct cmd_opt info_opts[] = {
 struct info_args {
 	bool kernel;
 	bool selftest;
+	bool probe_check;
 	const char *addrs;
 };
 
@@ -51,6 +55,9 @@ static int info_opt(void *ctx, int id, const char *arg)
 		break;
 	case ID_SELFTEST:
 		a->selftest = true;
+		break;
+	case ID_PROBE_CHECK:
+		a->probe_check = true;
 		break;
 	}
 	return 0;
@@ -76,7 +83,8 @@ static int open_subject(struct info_subject *s, struct elf_file **ef)
 	return err;
 }
 
-static int info_binary(struct info_subject *s, const struct common_opts *co)
+static int info_binary(struct info_subject *s, const struct common_opts *co,
+		       const struct info_args *a)
 {
 	struct elf_file *ef = NULL;
 	struct json_writer w;
@@ -96,6 +104,9 @@ static int info_binary(struct info_subject *s, const struct common_opts *co)
 	} else {
 		info_print_text(stdout, s, co->verbose);
 	}
+	if (a->probe_check)
+		err = info_probe_check(s, co->duration_ns ? co->duration_ns : 1000000000ULL,
+				       co->json);
 out:
 	root_check__clear(&s->root);
 	bin_facts__clear(&s->facts);
@@ -128,9 +139,11 @@ static int info_run(const struct cmd_spec *spec, int argc, char **argv)
 				argv[first], argv[first + 1]);
 	s.pid = co.pid;
 	s.path = first < argc ? argv[first] : NULL;
+	if (a.probe_check && (!co.pid || a.addrs))
+		return err_fail(GT_EUSAGE, "info: --probe-check needs --pid and no --addr");
 	if (a.addrs)
 		return info_symbolize(&s, a.addrs, co.json);
-	return info_binary(&s, &co);
+	return info_binary(&s, &co, &a);
 }
 
 const struct cmd_spec cmd_info = {
@@ -151,8 +164,9 @@ const struct cmd_spec cmd_info = {
 		    "  gotrace info -v --json ./server           # everything, as JSON\n"
 		    "  sudo gotrace info --kernel                # kernel features and hook choices\n"
 		    "  gotrace info --addr 0x46d640 ./server     # symbolize a link-time address\n"
-		    "  sudo gotrace info --pid 4242 --addr -     # symbolize runtime addresses from stdin\n",
-	.shared = OPT_PID | OPT_JSON,
+		    "  sudo gotrace info --pid 4242 --addr -     # symbolize runtime addresses from stdin\n"
+		    "  sudo gotrace info --pid 4242 --probe-check -d 2  # do the uprobes fire? (2 s)\n",
+	.shared = OPT_PID | OPT_JSON | OPT_DURATION,
 	.opts = info_opts,
 	.run = info_run,
 };

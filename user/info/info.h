@@ -43,6 +43,9 @@ int info_process_error(pid_t pid, int errnum, const char *what);
 /* --addr: symbolizes each address of list ("-" reads stdin) and prints the frames. */
 int info_symbolize(const struct info_subject *s, const char *list, bool json);
 
+/* --probe-check: uprobes at every computed probe offset, hits counted for window_ns. */
+int info_probe_check(const struct info_subject *s, uint64_t window_ns, bool json);
+
 void info_print_text(FILE *out, const struct info_subject *s, int verbose);
 void info_print_json(struct json_writer *w, const struct info_subject *s);
 
