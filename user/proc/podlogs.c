@@ -76,6 +76,13 @@ static int restart_of(const char *name)
 	return num_parse_u32(digits, 0, INT_MAX, &v) ? -1 : (int)v;
 }
 
+static int log_path(char buf[PATH_MAX], const char *dir, int restart)
+{
+	int n = snprintf(buf, PATH_MAX, "%s/%d.log", dir, restart);
+
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
 static int scan_restarts(const char *dir, struct pod_log *out)
 {
 	DIR *d = opendir(dir);
@@ -94,11 +101,9 @@ static int scan_restarts(const char *dir, struct pod_log *out)
 		}
 	}
 	closedir(d);
-	if (out->restart >= 0)
-		snprintf(out->path, sizeof(out->path), "%s/%d.log", dir, out->restart);
-	if (out->prev_restart >= 0)
-		snprintf(out->prev_path, sizeof(out->prev_path), "%s/%d.log", dir,
-			 out->prev_restart);
+	if ((out->restart >= 0 && log_path(out->path, dir, out->restart)) ||
+	    (out->prev_restart >= 0 && log_path(out->prev_path, dir, out->prev_restart)))
+		return err_fail(ENAMETOOLONG, "log path too long in %s", dir);
 	return 0;
 }
 

@@ -41,16 +41,15 @@ static void pop(struct walk *w)
 		close(w->stack[--w->depth]);
 }
 
-/* rest = target "/" after (after points into rest). */
+/* rest = target after; after is "" or starts with '/' (it followed a name). */
 static int splice_rest(struct walk *w, const char *target, size_t tlen, const char *after)
 {
 	size_t alen = strlen(after);
 
-	if (tlen + 1 + alen + 1 > sizeof(w->rest))
+	if (tlen + alen + 1 > sizeof(w->rest))
 		return -ENAMETOOLONG;
-	memmove(w->rest + tlen + 1, after, alen + 1);
+	memmove(w->rest + tlen, after, alen + 1);
 	memcpy(w->rest, target, tlen);
-	w->rest[tlen] = '/';
 	return 0;
 }
 
