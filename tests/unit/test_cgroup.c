@@ -91,29 +91,28 @@ static void check_fmt(struct want w, const char *fmt, ...)
  */
 static void test_k8s_systemd(void **state)
 {
-	check_fmt((struct want){ K8S_C, SD, CGROUP_QOS_BURSTABLE, CGROUP_RT_CONTAINERD, UID, CID,
-				 "cri-containerd-" CID ".scope" },
+	check_fmt((struct want){K8S_C, SD, CGROUP_QOS_BURSTABLE, CGROUP_RT_CONTAINERD, UID, CID,
+				"cri-containerd-" CID ".scope"},
 		  "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod%s.slice/"
 		  "cri-containerd-%s.scope",
 		  uid_systemd, CID);
 	/* Guaranteed pods have no QoS level (qos_container_manager_linux.go). */
-	check_fmt((struct want){ K8S_C, SD, CGROUP_QOS_GUARANTEED, CGROUP_RT_CONTAINERD, UID, CID },
-		  "/kubepods.slice/kubepods-pod%s.slice/cri-containerd-%s.scope", uid_systemd,
-		  CID);
-	check_fmt((struct want){ K8S_C, SD, CGROUP_QOS_BESTEFFORT, CGROUP_RT_CRIO, UID, CID },
+	check_fmt((struct want){K8S_C, SD, CGROUP_QOS_GUARANTEED, CGROUP_RT_CONTAINERD, UID, CID},
+		  "/kubepods.slice/kubepods-pod%s.slice/cri-containerd-%s.scope", uid_systemd, CID);
+	check_fmt((struct want){K8S_C, SD, CGROUP_QOS_BESTEFFORT, CGROUP_RT_CRIO, UID, CID},
 		  "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod%s.slice/"
 		  "crio-%s.scope/container",
 		  uid_systemd, CID);
-	check_fmt((struct want){ K8S_C, SD, CGROUP_QOS_BURSTABLE, CGROUP_RT_CRIO, UID, CID, NULL,
-				 true },
+	check_fmt((struct want){K8S_C, SD, CGROUP_QOS_BURSTABLE, CGROUP_RT_CRIO, UID, CID, NULL,
+				true},
 		  "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod%s.slice/"
 		  "crio-conmon-%s.scope",
 		  uid_systemd, CID);
 	/* dockershim / cri-dockerd with the systemd driver: docker-<id>.scope. */
-	check_fmt((struct want){ K8S_C, SD, CGROUP_QOS_GUARANTEED, CGROUP_RT_DOCKER, UID, CID },
+	check_fmt((struct want){K8S_C, SD, CGROUP_QOS_GUARANTEED, CGROUP_RT_DOCKER, UID, CID},
 		  "/kubepods.slice/kubepods-pod%s.slice/docker-%s.scope", uid_systemd, CID);
 	/* --cgroup-root=/kubelet.slice, as kind sets it up. */
-	check_fmt((struct want){ K8S_C, SD, CGROUP_QOS_BESTEFFORT, CGROUP_RT_CONTAINERD, UID, CID },
+	check_fmt((struct want){K8S_C, SD, CGROUP_QOS_BESTEFFORT, CGROUP_RT_CONTAINERD, UID, CID},
 		  "/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/"
 		  "kubelet-kubepods-besteffort-pod%s.slice/cri-containerd-%s.scope",
 		  uid_systemd, CID);
@@ -127,24 +126,24 @@ static void test_k8s_systemd(void **state)
 static void test_k8s_cgroupfs(void **state)
 {
 	check("/kubepods/burstable/pod" UID "/" CID,
-	      (struct want){ K8S_C, FS, CGROUP_QOS_BURSTABLE, CGROUP_RT_UNKNOWN, UID, CID });
+	      (struct want){K8S_C, FS, CGROUP_QOS_BURSTABLE, CGROUP_RT_UNKNOWN, UID, CID});
 	check("/kubepods/pod" UID "/" CID,
-	      (struct want){ K8S_C, FS, CGROUP_QOS_GUARANTEED, CGROUP_RT_UNKNOWN, UID, CID });
+	      (struct want){K8S_C, FS, CGROUP_QOS_GUARANTEED, CGROUP_RT_UNKNOWN, UID, CID});
 	check("/kubepods/besteffort/pod" UID "/crio-" CID,
-	      (struct want){ K8S_C, FS, CGROUP_QOS_BESTEFFORT, CGROUP_RT_CRIO, UID, CID });
+	      (struct want){K8S_C, FS, CGROUP_QOS_BESTEFFORT, CGROUP_RT_CRIO, UID, CID});
 	check("/kubepods/burstable/pod" STATIC_UID "/" CID,
-	      (struct want){ K8S_C, FS, CGROUP_QOS_BURSTABLE, CGROUP_RT_UNKNOWN, STATIC_UID, CID });
+	      (struct want){K8S_C, FS, CGROUP_QOS_BURSTABLE, CGROUP_RT_UNKNOWN, STATIC_UID, CID});
 	/* A pod inside a docker container (kind/k3d on cgroup v1): the pod wins. */
 	check("/docker/" CID2 "/kubepods/burstable/pod" UID "/" CID,
-	      (struct want){ K8S_C, FS, CGROUP_QOS_BURSTABLE, CGROUP_RT_UNKNOWN, UID, CID });
+	      (struct want){K8S_C, FS, CGROUP_QOS_BURSTABLE, CGROUP_RT_UNKNOWN, UID, CID});
 	/* The pod's own cgroup, and one the container made below its own. */
 	check("/kubepods/burstable/pod" UID,
-	      (struct want){ CGROUP_KIND_K8S_POD, FS, CGROUP_QOS_BURSTABLE, 0, UID });
+	      (struct want){CGROUP_KIND_K8S_POD, FS, CGROUP_QOS_BURSTABLE, 0, UID});
 	check("/kubepods/burstable/pod" UID "/" CID "/sub/" CID2,
-	      (struct want){ K8S_C, FS, CGROUP_QOS_BURSTABLE, CGROUP_RT_UNKNOWN, UID, CID });
+	      (struct want){K8S_C, FS, CGROUP_QOS_BURSTABLE, CGROUP_RT_UNKNOWN, UID, CID});
 	/* The QoS level: Kubernetes' own, no pod. */
-	check("/kubepods/besteffort", (struct want){ CGROUP_KIND_UNKNOWN, FS });
-	check("/kubepods.slice/kubepods-burstable.slice", (struct want){ CGROUP_KIND_UNKNOWN, SD });
+	check("/kubepods/besteffort", (struct want){CGROUP_KIND_UNKNOWN, FS});
+	check("/kubepods.slice/kubepods-burstable.slice", (struct want){CGROUP_KIND_UNKNOWN, SD});
 }
 
 /*
@@ -158,36 +157,36 @@ static void test_containers(void **state)
 {
 	const enum cgroup_kind C = CGROUP_KIND_CONTAINER;
 
-	check("/docker/" CID, (struct want){ C, 0, 0, CGROUP_RT_DOCKER, NULL, CID });
-	check("/docker/" CID2 "/docker/" CID, (struct want){ C, 0, 0, CGROUP_RT_DOCKER, NULL, CID });
+	check("/docker/" CID, (struct want){C, 0, 0, CGROUP_RT_DOCKER, NULL, CID});
+	check("/docker/" CID2 "/docker/" CID, (struct want){C, 0, 0, CGROUP_RT_DOCKER, NULL, CID});
 	check("/system.slice/docker-" CID ".scope",
-	      (struct want){ C, 0, 0, CGROUP_RT_DOCKER, NULL, CID, "docker-" CID ".scope" });
+	      (struct want){C, 0, 0, CGROUP_RT_DOCKER, NULL, CID, "docker-" CID ".scope"});
 	/* systemd inside the container keeps its own units below the scope. */
 	check("/system.slice/docker-" CID ".scope/init.scope",
-	      (struct want){ C, 0, 0, CGROUP_RT_DOCKER, NULL, CID });
+	      (struct want){C, 0, 0, CGROUP_RT_DOCKER, NULL, CID});
 	check("/machine.slice/libpod-" CID ".scope",
-	      (struct want){ C, 0, 0, CGROUP_RT_PODMAN, NULL, CID });
+	      (struct want){C, 0, 0, CGROUP_RT_PODMAN, NULL, CID});
 	check("/machine.slice/libpod-conmon-" CID ".scope",
-	      (struct want){ C, 0, 0, CGROUP_RT_PODMAN, NULL, CID, NULL, true });
+	      (struct want){C, 0, 0, CGROUP_RT_PODMAN, NULL, CID, NULL, true});
 	check("/user.slice/user-1001.slice/user@1001.service/user.slice/cri-containerd-" CID
 	      ".scope",
-	      (struct want){ C, 0, 0, CGROUP_RT_CONTAINERD, NULL, CID });
+	      (struct want){C, 0, 0, CGROUP_RT_CONTAINERD, NULL, CID});
 	check("/system.slice/nerdctl-" CID ".scope",
-	      (struct want){ C, 0, 0, CGROUP_RT_CONTAINERD, NULL, CID });
+	      (struct want){C, 0, 0, CGROUP_RT_CONTAINERD, NULL, CID});
 }
 
 static void test_systemd_units(void **state)
 {
 	check("/system.slice/containerd.service",
-	      (struct want){ CGROUP_KIND_SYSTEMD_SERVICE, .unit = "containerd.service" });
+	      (struct want){CGROUP_KIND_SYSTEMD_SERVICE, .unit = "containerd.service"});
 	check("/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service",
-	      (struct want){ CGROUP_KIND_SYSTEMD_SERVICE, .unit = "foo.service" });
+	      (struct want){CGROUP_KIND_SYSTEMD_SERVICE, .unit = "foo.service"});
 	check("/user.slice/user-1000.slice/session-3.scope",
-	      (struct want){ CGROUP_KIND_SYSTEMD_SCOPE, .unit = "session-3.scope" });
-	check("/init.scope", (struct want){ CGROUP_KIND_SYSTEMD_SCOPE, .unit = "init.scope" });
-	check("/", (struct want){ CGROUP_KIND_ROOT });
-	check("//", (struct want){ CGROUP_KIND_ROOT });
-	check("/process_api/3489be1857eae14135e759a59b02f3f9", (struct want){ 0 });
+	      (struct want){CGROUP_KIND_SYSTEMD_SCOPE, .unit = "session-3.scope"});
+	check("/init.scope", (struct want){CGROUP_KIND_SYSTEMD_SCOPE, .unit = "init.scope"});
+	check("/", (struct want){CGROUP_KIND_ROOT});
+	check("//", (struct want){CGROUP_KIND_ROOT});
+	check("/process_api/3489be1857eae14135e759a59b02f3f9", (struct want){0});
 }
 
 static void test_not_k8s(void **state)
@@ -196,20 +195,21 @@ static void test_not_k8s(void **state)
 	struct cgroup_identity id;
 
 	/* pod<uid> only counts below kubepods or a QoS level. */
-	check("/foo/pod" UID "/" CID, (struct want){ 0 });
-	check("/kubepods/burstable/pod/" CID, (struct want){ 0, FS });
+	check("/foo/pod" UID "/" CID, (struct want){0});
+	check("/kubepods/burstable/pod/" CID, (struct want){0, FS});
 	check("/kubepods/burstable/pod" UID "/" CID "0", /* 65 digits */
-	      (struct want){ CGROUP_KIND_K8S_POD, FS, CGROUP_QOS_BURSTABLE, 0, UID });
-	check("/kubepods/burstable/podABC_DEF/" CID, (struct want){ 0, FS });
-	check("/kubepods/pod" UID "/4F797C539E6C745DE61A93CA3FF892358ECBCACCD8414D5DB545C38428142970",
-	      (struct want){ CGROUP_KIND_K8S_POD, FS, CGROUP_QOS_GUARANTEED, 0, UID });
+	      (struct want){CGROUP_KIND_K8S_POD, FS, CGROUP_QOS_BURSTABLE, 0, UID});
+	check("/kubepods/burstable/podABC_DEF/" CID, (struct want){0, FS});
+	check("/kubepods/pod" UID
+	      "/4F797C539E6C745DE61A93CA3FF892358ECBCACCD8414D5DB545C38428142970",
+	      (struct want){CGROUP_KIND_K8S_POD, FS, CGROUP_QOS_GUARANTEED, 0, UID});
 	/* systemd form with raw dashes: the last '-' splits "pod..." off wrong. */
-	check("/kubepods.slice/kubepods-pod" UID ".slice", (struct want){ 0, SD });
-	check("/kubepods.slice/kubepods-pod.slice", (struct want){ 0, SD });
-	check("/system.slice/docker-" CID ".scop", (struct want){ 0 });
+	check("/kubepods.slice/kubepods-pod" UID ".slice", (struct want){0, SD});
+	check("/kubepods.slice/kubepods-pod.slice", (struct want){0, SD});
+	check("/system.slice/docker-" CID ".scop", (struct want){0});
 	check("/system.slice/docker-.scope",
-	      (struct want){ CGROUP_KIND_SYSTEMD_SCOPE, .unit = "docker-.scope" });
-	check("/docker/xyz", (struct want){ 0 });
+	      (struct want){CGROUP_KIND_SYSTEMD_SCOPE, .unit = "docker-.scope"});
+	check("/docker/xyz", (struct want){0});
 	assert_int_equal(cgroup_path__classify("kubepods/pod" UID, &id), -EINVAL);
 	assert_int_equal(cgroup_path__classify(NULL, &id), -EINVAL);
 	assert_non_null(huge);
@@ -266,9 +266,9 @@ static void test_parse_hostile(void **state)
 		"12:memory\n",
 		"x:memory:/a\n",
 		"-1:memory:/a\n",
-		"0:memory:/a\n",  /* cgroup2 has no controllers */
-		"3::/a\n",	  /* v1 always has some */
-		"3:memory:a\n",	  /* paths are absolute */
+		"0:memory:/a\n", /* cgroup2 has no controllers */
+		"3::/a\n",	 /* v1 always has some */
+		"3:memory:a\n",	 /* paths are absolute */
 		"4294967296:memory:/a\n",
 		/* A cgroup named "x\n0::/fake": the id repeats. */
 		"0::/kubepods/burstable/x\n0::/kubepods/burstable/pod" UID "/" CID "\n",
@@ -336,8 +336,7 @@ static void test_self_vs_cgroupfs(void **state)
 					  : "/sys/fs/cgroup/unified";
 
 		if (!statfs(mnt, &sf) && sf.f_type == CGROUP2_SUPER_MAGIC) {
-			assert_true(listed(mnt, strcmp(p, "/") ? p : "",
-					   getpid()));
+			assert_true(listed(mnt, strcmp(p, "/") ? p : "", getpid()));
 			checked++;
 		}
 	}
@@ -351,10 +350,10 @@ static void test_self_vs_cgroupfs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_k8s_systemd), cmocka_unit_test(test_k8s_cgroupfs),
-		cmocka_unit_test(test_containers),  cmocka_unit_test(test_systemd_units),
-		cmocka_unit_test(test_not_k8s),	    cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_parse_hostile), cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_k8s_systemd),	 cmocka_unit_test(test_k8s_cgroupfs),
+		cmocka_unit_test(test_containers),	 cmocka_unit_test(test_systemd_units),
+		cmocka_unit_test(test_not_k8s),		 cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_hostile),	 cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_self_vs_cgroupfs),
 	};
 

@@ -228,9 +228,9 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_count),	  cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_schedule),  cmocka_unit_test(test_synthetic),
-		cmocka_unit_test(test_hidden),	  cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_count),	 cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_schedule), cmocka_unit_test(test_synthetic),
+		cmocka_unit_test(test_hidden),	 cmocka_unit_test(test_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,9 +87,9 @@ static void test_parse_names(void **state)
 			   "c000-d000 rw-p 00000000 00:00 0 [anon_shmem:x]\n"
 			   "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]";
 	static const enum proc_map_kind kinds[] = {
-		PROC_MAP_FILE,	     PROC_MAP_FILE,  PROC_MAP_MEMFD, PROC_MAP_ANON_NAMED,
-		PROC_MAP_HEAP,	     PROC_MAP_VDSO,  PROC_MAP_VVAR,  PROC_MAP_VVAR,
-		PROC_MAP_STACK,	     PROC_MAP_OTHER, PROC_MAP_OTHER, PROC_MAP_ANON_NAMED,
+		PROC_MAP_FILE,	   PROC_MAP_FILE,  PROC_MAP_MEMFD, PROC_MAP_ANON_NAMED,
+		PROC_MAP_HEAP,	   PROC_MAP_VDSO,  PROC_MAP_VVAR,  PROC_MAP_VVAR,
+		PROC_MAP_STACK,	   PROC_MAP_OTHER, PROC_MAP_OTHER, PROC_MAP_ANON_NAMED,
 		PROC_MAP_VSYSCALL,
 	};
 	struct proc_maps *maps = parse_ok(text);
@@ -137,20 +137,20 @@ static void test_find(void **state)
 static void test_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"1000-2000 r--p 0 00:00\n",		   /* no inode */
-		"1000 r--p 0 00:00 0\n",		   /* no end */
-		"2000-1000 r--p 0 00:00 0\n",		   /* inverted */
-		"1000-1000 r--p 0 00:00 0\n",		   /* empty */
-		"1000-2000 rwzp 0 00:00 0\n",		   /* bad perm */
-		"1000-2000 r--q 0 00:00 0\n",		   /* neither p nor s */
-		"1000-2000 r--p 0 0000 0\n",		   /* no ':' */
-		"0x1000-2000 r--p 0 00:00 0\n",		   /* "0x" is not maps' */
-		"1000-2000 r--p 0 00:00 0x5\n",		   /* inode is decimal */
-		"1000-2000 r--p 0 00:00 1a\n",		   /* inode is decimal */
-		"10000000000000000-2 r--p 0 00:00 0\n",	   /* > 64 bits */
-		"1000-2000 r--p 0 100000000:00 0\n",	   /* major > 32 bits */
+		"1000-2000 r--p 0 00:00\n",		  /* no inode */
+		"1000 r--p 0 00:00 0\n",		  /* no end */
+		"2000-1000 r--p 0 00:00 0\n",		  /* inverted */
+		"1000-1000 r--p 0 00:00 0\n",		  /* empty */
+		"1000-2000 rwzp 0 00:00 0\n",		  /* bad perm */
+		"1000-2000 r--q 0 00:00 0\n",		  /* neither p nor s */
+		"1000-2000 r--p 0 0000 0\n",		  /* no ':' */
+		"0x1000-2000 r--p 0 00:00 0\n",		  /* "0x" is not maps' */
+		"1000-2000 r--p 0 00:00 0x5\n",		  /* inode is decimal */
+		"1000-2000 r--p 0 00:00 1a\n",		  /* inode is decimal */
+		"10000000000000000-2 r--p 0 00:00 0\n",	  /* > 64 bits */
+		"1000-2000 r--p 0 100000000:00 0\n",	  /* major > 32 bits */
 		"1000-2000 r--p 0 00:00 0\nnot a line\n", /* second line */
-		" 1000-2000 r--p 0 00:00 0\n",		   /* leading blank */
+		" 1000-2000 r--p 0 00:00 0\n",		  /* leading blank */
 	};
 	struct proc_maps *m;
 
@@ -181,9 +181,9 @@ static int check_object(struct dl_phdr_info *info, size_t size, void *data)
 	for (int i = 0; i < info->dlpi_phnum && n < 64; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 
-		segs[n++] = (struct elf_segment){ ph->p_type, ph->p_flags, ph->p_offset,
-						   ph->p_vaddr, ph->p_filesz, ph->p_memsz,
-						   ph->p_align };
+		segs[n++] =
+			(struct elf_segment){ph->p_type,   ph->p_flags, ph->p_offset, ph->p_vaddr,
+					     ph->p_filesz, ph->p_memsz, ph->p_align};
 	}
 	for (size_t i = 0; i < n; i++) {
 		uint64_t addr = info->dlpi_addr + segs[i].vaddr;
@@ -212,7 +212,7 @@ static int check_object(struct dl_phdr_info *info, size_t size, void *data)
 
 static void test_self_vs_loader(void **state)
 {
-	struct phdr_check c = { 0 };
+	struct phdr_check c = {0};
 
 	assert_int_equal(proc_maps__read(getpid(), &c.maps), 0);
 	dl_iterate_phdr(check_object, &c);
@@ -319,9 +319,9 @@ static void test_link_vaddr_libc(void **state)
 	assert_non_null(fn);
 	assert_int_equal(proc_maps__read(getpid(), &maps), 0);
 	assert_true(proc_maps__find(maps, (uint64_t)(uintptr_t)fn)->pgoff != 0);
-	check_link_vaddr(maps, (uint64_t)(uintptr_t)fn,
-			 nm_addr(proc_maps__find(maps, (uint64_t)(uintptr_t)fn)->path, "getpid",
-				 true));
+	check_link_vaddr(
+		maps, (uint64_t)(uintptr_t)fn,
+		nm_addr(proc_maps__find(maps, (uint64_t)(uintptr_t)fn)->path, "getpid", true));
 	proc_maps__free(maps);
 	dlclose(h);
 }
@@ -333,10 +333,11 @@ static void test_link_vaddr_libc(void **state)
  */
 static void test_go_pie_doc(void **state)
 {
-	struct proc_maps *maps = parse_ok("558c86e26000-558c86f00000 r-xp 00000000 08:01 7 /srv/app\n");
+	struct proc_maps *maps =
+		parse_ok("558c86e26000-558c86f00000 r-xp 00000000 08:01 7 /srv/app\n");
 	const struct elf_segment segs[] = {
-		{ PT_PHDR, PF_R, 0x40, 0x400040, 0x188, 0x188, 8 },
-		{ PT_LOAD, PF_R | PF_X, 0, 0x400000, 0xd9000, 0xd9000, 0x1000 },
+		{PT_PHDR, PF_R, 0x40, 0x400040, 0x188, 0x188, 8},
+		{PT_LOAD, PF_R | PF_X, 0, 0x400000, 0xd9000, 0xd9000, 0x1000},
 	};
 	const struct proc_map *m = proc_maps__get(maps, 0);
 	const struct elf_segment *s = proc_map__pick_segment(m, segs, 2, 0x558c86ec7c00ULL);
@@ -357,9 +358,9 @@ static void test_shared_page(void **state)
 {
 	const uint64_t bias = 0x7f0000000000ULL;
 	const struct elf_segment segs[] = {
-		{ PT_LOAD, PF_R, 0, 0, 0x5e4, 0x5e4, 0x1000 },
-		{ PT_LOAD, PF_R | PF_X, 0x5f0, 0x15f0, 0x120, 0x120, 0x1000 },
-		{ PT_LOAD, PF_R | PF_W, 0x710, 0x2710, 0x10, 0x100, 0x1000 },
+		{PT_LOAD, PF_R, 0, 0, 0x5e4, 0x5e4, 0x1000},
+		{PT_LOAD, PF_R | PF_X, 0x5f0, 0x15f0, 0x120, 0x120, 0x1000},
+		{PT_LOAD, PF_R | PF_W, 0x710, 0x2710, 0x10, 0x100, 0x1000},
 	};
 	char text[256];
 	struct proc_maps *maps;
@@ -414,11 +415,11 @@ static void test_map_files_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_fields),	 cmocka_unit_test(test_parse_names),
-		cmocka_unit_test(test_find),		 cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_self_vs_loader),	 cmocka_unit_test(test_self_kinds),
-		cmocka_unit_test(test_link_vaddr_exe),	 cmocka_unit_test(test_link_vaddr_libc),
-		cmocka_unit_test(test_go_pie_doc),	 cmocka_unit_test(test_shared_page),
+		cmocka_unit_test(test_parse_fields),   cmocka_unit_test(test_parse_names),
+		cmocka_unit_test(test_find),	       cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_self_vs_loader), cmocka_unit_test(test_self_kinds),
+		cmocka_unit_test(test_link_vaddr_exe), cmocka_unit_test(test_link_vaddr_libc),
+		cmocka_unit_test(test_go_pie_doc),     cmocka_unit_test(test_shared_page),
 		cmocka_unit_test(test_map_files_path),
 	};
 

@@ -34,7 +34,7 @@ static time_t g_main_time;
 
 static void test_status_self(void **state)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[2];
 	char comm[16] = "";
 	struct proc_status st;

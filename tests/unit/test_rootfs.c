@@ -24,8 +24,8 @@
 
 #include "proc/rootfs.h"
 
-static char top[64];	  /* the temporary folder: outside */
-static char root[96];	  /* top/root: the container's root */
+static char top[64];  /* the temporary folder: outside */
+static char root[96]; /* top/root: the container's root */
 static int root_fd = -1;
 
 static void write_file(const char *dir, const char *rel, const char *text)
@@ -79,7 +79,7 @@ static int build_tree(void **state)
 	in_root(symlink, "loop2", "loop1");
 	in_root(symlink, "loop1", "loop2");
 	in_root(symlink, "self", "self");
-	in_root(symlink, "/usr/lib", "etc/lib");	    /* directory symlink, absolute */
+	in_root(symlink, "/usr/lib", "etc/lib"); /* directory symlink, absolute */
 	in_root(symlink, "../usr/lib/os-release", "etc/os-release");
 	in_root(symlink, "/proc/self/root/secret", "magic"); /* text only inside root */
 	in_root(symlink, "passwd", "etc/rel");
@@ -146,7 +146,7 @@ static void cases(void)
 	expect_inside("etc/lib/os-release", "usr/lib/os-release", "INSIDE-OS");
 	expect_inside("etc/lib/../../secret", "secret", "INSIDE");
 	expect_inside("etc/rel", "etc/passwd", "INSIDE-PASSWD");
-	expect_inside("c1", "secret", "INSIDE"); /* 40 hops */
+	expect_inside("c1", "secret", "INSIDE");			 /* 40 hops */
 	assert_int_equal(rootfs__open(root_fd, "c0", O_RDONLY), -ELOOP); /* 41 */
 	assert_int_equal(rootfs__open(root_fd, "loop1", O_RDONLY), -ELOOP);
 	assert_int_equal(rootfs__open(root_fd, "self", O_RDONLY), -ELOOP);

@@ -31,7 +31,8 @@ void proc_cgroups__free(struct proc_cgroups *cgs);
 
 size_t proc_cgroups__count(const struct proc_cgroups *cgs);
 const struct proc_cgroup *proc_cgroups__get(const struct proc_cgroups *cgs, size_t i);
-/* The v1 path of the hierarchy with this controller ("memory", "cpuacct", "name=systemd"), or NULL. */
+/* The v1 path of the hierarchy with this controller ("memory", "cpuacct", "name=systemd"), or NULL.
+ */
 const char *proc_cgroups__path(const struct proc_cgroups *cgs, const char *controller);
 /* The cgroup2 path (the "0::" line), or NULL on a pure v1 host. */
 const char *proc_cgroups__unified(const struct proc_cgroups *cgs);
@@ -77,10 +78,11 @@ struct cgroup_identity {
 	enum cgroup_driver driver;
 	enum cgroup_qos qos;
 	enum cgroup_runtime runtime;
-	bool conmon; /* the runtime's monitor scope (crio-conmon-, libpod-conmon-), not the container */
-	char pod_uid[CGROUP_POD_UID_MAX + 1];	      /* with dashes, as in metadata.uid */
+	bool conmon; /* the runtime's monitor scope (crio-conmon-, libpod-conmon-), not the
+			container */
+	char pod_uid[CGROUP_POD_UID_MAX + 1];		/* with dashes, as in metadata.uid */
 	char container_id[CGROUP_CONTAINER_ID_LEN + 1]; /* 64 lowercase hex digits */
-	char unit[256];				      /* innermost systemd unit (.service/.scope) */
+	char unit[256]; /* innermost systemd unit (.service/.scope) */
 };
 
 /* Never fails on a well-formed path: an unrecognized one is CGROUP_KIND_UNKNOWN. */

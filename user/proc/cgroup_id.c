@@ -96,13 +96,13 @@ static const struct {
 	enum cgroup_runtime rt;
 	bool conmon;
 } scope_prefixes[] = {
-	{ "cri-containerd", CGROUP_RT_CONTAINERD, false },
-	{ "crio-conmon", CGROUP_RT_CRIO, true },
-	{ "crio", CGROUP_RT_CRIO, false },
-	{ "docker", CGROUP_RT_DOCKER, false },
-	{ "libpod-conmon", CGROUP_RT_PODMAN, true },
-	{ "libpod", CGROUP_RT_PODMAN, false },
-	{ "nerdctl", CGROUP_RT_CONTAINERD, false },
+	{"cri-containerd", CGROUP_RT_CONTAINERD, false},
+	{"crio-conmon", CGROUP_RT_CRIO, true},
+	{"crio", CGROUP_RT_CRIO, false},
+	{"docker", CGROUP_RT_DOCKER, false},
+	{"libpod-conmon", CGROUP_RT_PODMAN, true},
+	{"libpod", CGROUP_RT_PODMAN, false},
+	{"nerdctl", CGROUP_RT_CONTAINERD, false},
 };
 
 /* "<prefix>-<id>" (with ".scope" already cut off, or a cgroupfs "crio-<id>"). */
@@ -247,7 +247,7 @@ static void component(struct walk *w, const char *c, size_t n)
 
 int cgroup_path__classify(const char *path, struct cgroup_identity *id)
 {
-	struct walk w = { .id = id };
+	struct walk w = {.id = id};
 	const char *p = path;
 
 	memset(id, 0, sizeof(*id));
@@ -308,7 +308,7 @@ static void consider(const char *path, struct cgroup_identity *best, int *best_r
  */
 int proc_cgroups__identity(const struct proc_cgroups *cgs, struct cgroup_identity *id)
 {
-	static const char *const prefer[] = { "name=systemd", "memory", "cpu", "pids" };
+	static const char *const prefer[] = {"name=systemd", "memory", "cpu", "pids"};
 	int best_rank = -1;
 
 	memset(id, 0, sizeof(*id));

@@ -151,7 +151,7 @@ static int parse_all(struct proc_maps *maps, size_t len)
 
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
-		struct cursor c = { p, nl ? nl : end };
+		struct cursor c = {p, nl ? nl : end};
 
 		lineno++;
 		if (c.end > p && memchr(p, '\0', (size_t)(c.end - p)))

@@ -53,7 +53,8 @@ static int find_pod_dir(const char *logs, const char *uid, struct pod_log *out, 
 	while ((de = readdir(d))) {
 		if (!split_dir_name(de->d_name, uid, out))
 			continue;
-		err = snprintf(dir, size, "%s/%s", logs, de->d_name) < (int)size ? 0 : -ENAMETOOLONG;
+		err = snprintf(dir, size, "%s/%s", logs, de->d_name) < (int)size ? 0
+										 : -ENAMETOOLONG;
 		break;
 	}
 	closedir(d);

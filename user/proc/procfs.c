@@ -138,10 +138,11 @@ int procfs__read_pid(pid_t pid, const char *name, size_t max, struct procfs_buf 
 static int open_failure(pid_t pid, const char *path, int e, const char *needs)
 {
 	if (e == ENOENT && pid_alive(pid))
-		return err_fail(EACCES,
-				"pid %d exists but /proc hides it (procfs mounted with hidepid=, or "
-				"another pid namespace): run gotrace as root in the host pid namespace",
-				(int)pid);
+		return err_fail(
+			EACCES,
+			"pid %d exists but /proc hides it (procfs mounted with hidepid=, or "
+			"another pid namespace): run gotrace as root in the host pid namespace",
+			(int)pid);
 	if (e == ENOENT || e == ESRCH)
 		return no_such_process(pid);
 	return err_fail(EACCES, "cannot read %s: %s (%s)", path, strerror(e), needs);

@@ -18,8 +18,8 @@
 
 #include "proc/rootfs_priv.h"
 
-#define MAX_HOPS 40	    /* the kernel's MAXSYMLINKS */
-#define MAX_DEPTH 256	    /* directories deep */
+#define MAX_HOPS 40		/* the kernel's MAXSYMLINKS */
+#define MAX_DEPTH 256		/* directories deep */
 #define MAX_PATH (4 * PATH_MAX) /* the rest of the path, symlinks spliced in */
 
 struct walk {

@@ -18,7 +18,10 @@ struct field {
 	uint32_t seen;
 };
 
-#define FLD(k, kind, member, seen) { k, kind, offsetof(struct proc_status, member), seen }
+#define FLD(k, kind, member, seen)                                                                 \
+	{                                                                                          \
+		k, kind, offsetof(struct proc_status, member), seen                                \
+	}
 
 static const struct field fields[] = {
 	FLD("Name", F_NAME, name, PROC_ST_NAME),

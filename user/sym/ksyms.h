@@ -51,7 +51,6 @@ const struct ksym *ksyms__map_addr(const struct ksyms *ks, uint64_t addr, uint64
  * vmlinux first). Static functions can share a name: a global one wins,
  * else the lowest address.
  */
-const struct ksym *ksyms__get_symbol(const struct ksyms *ks, const char *name,
-				     const char *module);
+const struct ksym *ksyms__get_symbol(const struct ksyms *ks, const char *name, const char *module);
 
 #endif

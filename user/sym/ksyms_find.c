@@ -25,7 +25,7 @@ bool ksyms__hidden(const struct ksyms *ks)
 
 int ksyms__check_addrs(const struct ksyms *ks)
 {
-	struct procfs_buf b = { 0 };
+	struct procfs_buf b = {0};
 	int level = -1;
 
 	if (!ks->hidden)
@@ -85,8 +85,7 @@ static size_t lower_bound(const struct ksyms *ks, const char *name)
 	return lo;
 }
 
-const struct ksym *ksyms__get_symbol(const struct ksyms *ks, const char *name,
-				     const char *module)
+const struct ksym *ksyms__get_symbol(const struct ksyms *ks, const char *name, const char *module)
 {
 	for (size_t i = lower_bound(ks, name); i < ks->n; i++) {
 		const struct ksym *k = ks->by_name[i];

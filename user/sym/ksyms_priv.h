@@ -6,8 +6,8 @@
 
 /* Shared by ksyms.c (loading) and ksyms_find.c (lookups); not an API. */
 struct ksyms {
-	char *text;	      /* a private copy of kallsyms; names point into it */
-	struct ksym *v;	      /* by address */
+	char *text;	/* a private copy of kallsyms; names point into it */
+	struct ksym *v; /* by address */
 	const struct ksym **by_name;
 	size_t n;
 	bool hidden;
