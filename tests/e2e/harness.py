@@ -730,9 +730,10 @@ def read_maps(pid):
 
 
 def exe_mappings(maps, path):
-    """The mappings of the file at path (matched by device inode number)."""
+    """The mappings of the file at path (its inode number and real path)."""
     ino = os.stat(path).st_ino
-    return [m for m in maps if m["inode"] == ino]
+    real = os.path.realpath(path)
+    return [m for m in maps if m["inode"] == ino and m["path"] in (real, real + " (deleted)")]
 
 
 def runtime_to_link(pc, maps, path, loads=None):
