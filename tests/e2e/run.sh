@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs the end-to-end tests: every tests/e2e/test_*.py (Debian's python3) and
-# test_*.sh. A test exits 0 (pass), 77 (skip: it must print "SKIP: reason"),
+# test_*.sh. A test exits 0 (pass), 77 (skip: it must print a line
+# "SKIP: reason"; a skip without a reason counts as a failure),
 # or anything else (fail). Prints each test's output when it did not pass, a
 # summary table, and exits non-zero when any test failed.
 #
@@ -61,7 +62,8 @@ for t in "${tests[@]}"; do
 	case $rc in
 	0) res=PASS ;;
 	77)
-		reason=$(grep -m1 '^SKIP: ' "$log" | cut -c7-)
+		# "SKIP: reason" (harness.skip) or "SKIP  reason".
+		reason=$(sed -n -E 's/^SKIP:? +//p' "$log" | head -n1)
 		if [ -n "$reason" ]; then
 			res=SKIPPED
 		else
