@@ -74,6 +74,9 @@ def query(fx, args, addrs, what):
         except (KeyError, TypeError, ValueError):
             h.fail("%s %s: result without a hex addr" % (fx["id"], what), result=repr(r))
     h.eq(len(results), len(addrs), "%s %s: one result per address" % (fx["id"], what))
+    # Every queried pc is Go code: the answer must come from the pclntab.
+    other = sorted({str(r.get("source")) for r in results if r.get("source") != "gopclntab"})
+    h.eq(other, [], "%s %s: results whose source is not gopclntab" % (fx["id"], what))
     h.eq(sorted(by_addr), sorted(addrs), "%s %s: result addresses" % (fx["id"], what))
     return by_addr
 
