@@ -8,7 +8,9 @@
 #
 # Usage: tests/e2e/run.sh [NAME-SUBSTRING...]   (default: every test)
 # Environment: BUILD_DIR (default build), E2E_TIMEOUT seconds per test
-# (default 1800), E2E_VERBOSE=1 prints every test's output.
+# (default 1800), E2E_VERBOSE=1 prints every test's output, GOTRACE=path
+# tests another gotrace binary, E2E_FIXTURES=id,id (substrings of manifest
+# ids, e.g. go1.27/pie) limits the fixtures for a quick local run.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
