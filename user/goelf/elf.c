@@ -147,6 +147,37 @@ static int read_sections(struct elf_file *ef, const Elf64_Ehdr *eh)
 	return 0;
 }
 
+/*
+ * A file cut short (an interrupted copy, a partial image layer) still has
+ * intact headers at the front: every loaded segment and every section with
+ * file contents must end inside the file, or the rest of gotrace would read
+ * tables that are not there.
+ */
+static int check_complete(const struct elf_file *ef)
+{
+	size_t i;
+
+	for (i = 0; i < ef->nsegments; i++) {
+		const struct elf_segment *s = &ef->segments[i];
+
+		if (s->type == PT_LOAD && !elf_file__bytes(ef, s->offset, s->filesz))
+			return err_fail(GT_EFORMAT, "%s: truncated: segment %zu ends at 0x%llx, past "
+					"the end of the file (%llu bytes)", ef->name, i,
+					(unsigned long long)(s->offset + s->filesz),
+					(unsigned long long)ef->size);
+	}
+	for (i = 0; i < ef->nsections; i++) {
+		const struct elf_section *s = &ef->sections[i];
+
+		if (s->type != SHT_NOBITS && s->type != SHT_NULL &&
+		    !elf_file__bytes(ef, s->offset, s->size))
+			return err_fail(GT_EFORMAT, "%s: truncated: section %s ends past the end of "
+					"the file (%llu bytes)", ef->name, s->name[0] ? s->name : "?",
+					(unsigned long long)ef->size);
+	}
+	return 0;
+}
+
 static int parse(struct elf_file *ef)
 {
 	Elf64_Ehdr eh;
@@ -157,6 +188,8 @@ static int parse(struct elf_file *ef)
 		err = read_segments(ef, &eh);
 	if (!err)
 		err = read_sections(ef, &eh);
+	if (!err)
+		err = check_complete(ef);
 	return err;
 }
 
