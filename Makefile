@@ -89,7 +89,7 @@ $(BUILD)/fuzzlib/%.o: %.c $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -O1 -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(SAN_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(SAN_OBJS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -O1 -Itests/unit -o $@ $< $(SAN_OBJS) -lcmocka $(LDLIBS)
