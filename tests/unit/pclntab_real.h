@@ -119,7 +119,8 @@ static bool find_cached_go(struct toolchain *tc)
 			found = cached_go(m, tc);
 			continue;
 		}
-		if (getenv("GOTRACE_PCLNTAB_ALL_GO") && R.nextra < 24 && cached_go(m, &R.extra[R.nextra]))
+		if (getenv("GOTRACE_PCLNTAB_ALL_GO") && R.nextra < 24 &&
+		    cached_go(m, &R.extra[R.nextra]))
 			R.nextra++;
 	}
 	return found;
@@ -152,7 +153,8 @@ static void build_parked(const struct toolchain *tc, const char *variant, const 
 	snprintf(b->path, sizeof(b->path), "%s/parked-1.%d-%s", R.tmp, tc->minor, variant);
 	snprintf(b->label, sizeof(b->label), "parked go1.%d %s", tc->minor, variant);
 	go_env(tc, env, sizeof(env));
-	if (run("cd tests/fixtures/parked && %s CGO_ENABLED=0 '%s' build %s -o '%s' . >'%s.log' 2>&1",
+	if (run("cd tests/fixtures/parked && %s CGO_ENABLED=0 '%s' build %s -o '%s' . >'%s.log' "
+		"2>&1",
 		env, tc->go, flags, b->path, b->path)) {
 		printf("pclntab: building %s failed (see %s.log)\n", b->label, b->path);
 		fail();
@@ -343,7 +345,7 @@ static uint64_t nm_addr(const struct nm_tab *nm, const char *name)
 static bool nm_matches(const struct nm_tab *nm, uint64_t addr, const char *name)
 {
 	char want[LINE_MAX_LEN], have[LINE_MAX_LEN];
-	struct nm_sym key = { addr, NULL }, *s;
+	struct nm_sym key = {addr, NULL}, *s;
 
 	if (!nm->n)
 		return false;
@@ -357,7 +359,8 @@ static bool nm_matches(const struct nm_tab *nm, uint64_t addr, const char *name)
 		size_t wl = strlen(want);
 
 		norm_name(s->name, have, sizeof(have));
-		if (!strcmp(want, have) || (!strncmp(want, have, wl) && !strcmp(have + wl, ".abi0")))
+		if (!strcmp(want, have) ||
+		    (!strncmp(want, have, wl) && !strcmp(have + wl, ".abi0")))
 			return true;
 	}
 	return false;
@@ -431,9 +434,9 @@ static size_t check_against_addr2line(const struct real_bin *b, const struct pcl
 		fprintf(f, "%llx\n", (unsigned long long)pcs[i]);
 	fclose(f);
 	go_env(R.oracle, env, sizeof(env));
-	assert_int_equal(run("%s '%s' tool addr2line '%s' <'%s' >'%s'", env, R.oracle->go, b->path,
-			     in, out),
-			 0);
+	assert_int_equal(
+		run("%s '%s' tool addr2line '%s' <'%s' >'%s'", env, R.oracle->go, b->path, in, out),
+		0);
 	f = fopen(out, "r");
 	assert_non_null(f);
 	for (i = 0; i < n; i++) {
@@ -442,9 +445,10 @@ static size_t check_against_addr2line(const struct real_bin *b, const struct pcl
 		fn[strcspn(fn, "\n")] = fl[strcspn(fl, "\n")] = '\0';
 		k = pclntab__symbolize(t, pcs[i], fr, 16);
 		if (!a2l_equal(fn, fl, fr, k > 16 ? 16 : k) && bad++ < 5)
-			printf("pclntab: %s: pc %#llx: addr2line says %s %s, we say %s %s:%d\n", b->label,
-			       (unsigned long long)pcs[i], fn, fl, k > 0 ? fr[k - 1].func : "-",
-			       k > 0 ? fr[0].file : "-", k > 0 ? fr[0].line : 0);
+			printf("pclntab: %s: pc %#llx: addr2line says %s %s, we say %s %s:%d\n",
+			       b->label, (unsigned long long)pcs[i], fn, fl,
+			       k > 0 ? fr[k - 1].func : "-", k > 0 ? fr[0].file : "-",
+			       k > 0 ? fr[0].line : 0);
 	}
 	fclose(f);
 	free(pcs);
@@ -455,7 +459,7 @@ static size_t check_against_addr2line(const struct real_bin *b, const struct pcl
 /* FuncIDWrapper's position in the toolchain's own enum (internal/abi since go1.21). */
 static int source_wrapper_id(const struct toolchain *tc)
 {
-	static const char *const files[] = { "src/internal/abi/symtab.go", "src/runtime/symtab.go" };
+	static const char *const files[] = {"src/internal/abi/symtab.go", "src/runtime/symtab.go"};
 	char path[700], line[512];
 	int id = -1;
 	size_t k;
@@ -471,11 +475,13 @@ static int source_wrapper_id(const struct toolchain *tc)
 		while (fgets(line, sizeof(line), f)) {
 			const char *s = line + strspn(line, " \t");
 
-			if (strstr(s, "FuncIDNormal FuncID = iota") || strstr(s, "funcID_normal funcID = iota"))
+			if (strstr(s, "FuncIDNormal FuncID = iota") ||
+			    strstr(s, "funcID_normal funcID = iota"))
 				n = 0;
 			else if (n >= 0 && *s && *s != '\n' && strncmp(s, "//", 2))
 				n++;
-			if (n > 0 && (!strncmp(s, "FuncIDWrapper", 13) || !strncmp(s, "funcID_wrapper", 14))) {
+			if (n > 0 && (!strncmp(s, "FuncIDWrapper", 13) ||
+				      !strncmp(s, "funcID_wrapper", 14))) {
 				id = n;
 				break;
 			}
@@ -529,7 +535,8 @@ static void check_wrappers(const struct real_bin *b, const struct pclntab *t,
 		assert_int_equal(pclntab__find_name(t, "runtime.goexit1", &f), 0);
 		assert_int_equal(f.entry, nm_addr(nm, "runtime.goexit1"));
 	}
-	printf("pclntab: %s: %zu wrappers (funcid %d from the toolchain source%s), %zu X/X.abi0 pairs resolved\n",
+	printf("pclntab: %s: %zu wrappers (funcid %d from the toolchain source%s), %zu X/X.abi0 "
+	       "pairs resolved\n",
 	       b->label, nwrap, want, want < 0 ? ": not available" : "", npairs);
 }
 
@@ -555,13 +562,14 @@ static void test_real_oracles(void **state)
 		bad = nm.n ? check_against_nm(b, t, &nm) : 0;
 		assert_int_equal(bad, 0);
 		bad = check_against_addr2line(b, t, &npcs);
-		printf("pclntab: %s (%s format): %zu funcs vs go tool nm%s, %zu pcs vs go tool addr2line: %zu mismatches\n",
+		printf("pclntab: %s (%s format): %zu funcs vs go tool nm%s, %zu pcs vs go tool "
+		       "addr2line: %zu mismatches\n",
 		       b->label, pclntab__format_name(t), pclntab__nfuncs(t),
 		       nm.n ? "" : " (stripped: skipped)", npcs, bad);
 		assert_int_equal(bad, 0);
 		check_wrappers(b, t, &nm);
 		free_nm(&nm);
-next:
+	next:
 		pclntab__free(t);
 		elf_file__free(ef);
 	}
@@ -587,7 +595,7 @@ static void test_real_no_section_headers(void **state)
 		fd = open(copy, O_RDWR);
 		assert_true(fd >= 0);
 		assert_int_equal(pwrite(fd, "\0\0\0\0\0\0\0\0", 8, 0x28), 8); /* e_shoff */
-		assert_int_equal(pwrite(fd, "\0\0\0\0", 4, 0x3c), 4);	   /* e_shnum, e_shstrndx */
+		assert_int_equal(pwrite(fd, "\0\0\0\0", 4, 0x3c), 4); /* e_shnum, e_shstrndx */
 		close(fd);
 		assert_int_equal(elf_file__open(b->path, &ef1), 0);
 		assert_int_equal(elf_file__open(copy, &ef2), 0);

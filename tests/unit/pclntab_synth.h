@@ -37,8 +37,8 @@ struct synth_opts {
 };
 
 struct synth_out {
-	uint32_t tab_size;  /* bytes of the table */
-	uint32_t tree_off;  /* file offset of the inline tree */
+	uint32_t tab_size;   /* bytes of the table */
+	uint32_t tree_off;   /* file offset of the inline tree */
 	uint32_t funcoff[2]; /* file offsets of the _func records */
 };
 
@@ -53,8 +53,8 @@ static inline void syn_w64(uint8_t *b, size_t off, uint64_t v)
 }
 
 struct syn_ctx {
-	uint8_t *b;    /* the table (file offset SYN_TAB_OFF) */
-	uint32_t cur;  /* next free byte, relative to the table */
+	uint8_t *b;   /* the table (file offset SYN_TAB_OFF) */
+	uint32_t cur; /* next free byte, relative to the table */
 	const struct synth_opts *o;
 	uint32_t names, cutab, filetab, pctab, pcln;
 	uint32_t name_foo, name_bar, name_inl, file_a, file_b;
@@ -80,11 +80,11 @@ static inline void syn_strings_and_tables(struct syn_ctx *c)
 {
 	bool go12 = c->o->fmt == PCLNTAB_GO12;
 	/* go1.2 file numbers start at 1 (index into the global file table). */
-	const uint8_t fa[] = { go12 ? 4 : 2, 0x20, 0 }, fb[] = { go12 ? 6 : 4, 0x30, 0 };
-	const uint8_t la[] = { 22, 0x10, 4, 0x10, 0 };		  /* 10, then 12 */
-	const uint8_t lb[] = { 0xca, 0x01, 0x10, 10, 0x20, 0 };	  /* 100, then 105 */
-	const uint8_t sp[] = { 18, 0x20, 0 };			  /* 8 */
-	const uint8_t inl[] = { 2, 0x10, 1, 0x20, 0 };		  /* 0, then -1 */
+	const uint8_t fa[] = {go12 ? 4 : 2, 0x20, 0}, fb[] = {go12 ? 6 : 4, 0x30, 0};
+	const uint8_t la[] = {22, 0x10, 4, 0x10, 0};	      /* 10, then 12 */
+	const uint8_t lb[] = {0xca, 0x01, 0x10, 10, 0x20, 0}; /* 100, then 105 */
+	const uint8_t sp[] = {18, 0x20, 0};		      /* 8 */
+	const uint8_t inl[] = {2, 0x10, 1, 0x20, 0};	      /* 0, then -1 */
 
 	c->names = c->cur;
 	c->name_foo = syn_put(c, "main.foo", 9) - c->names;
@@ -137,7 +137,7 @@ static inline void syn_func(struct syn_ctx *c, int i, uint32_t at, uint64_t tree
 	if (f != PCLNTAB_GO12)
 		syn_w32(r, o + 28, 0); /* cuOffset */
 	if (f == PCLNTAB_GO120)
-		syn_w32(r, 36, 1);	/* startLine */
+		syn_w32(r, 36, 1); /* startLine */
 	r[fixed - 1] = (uint8_t)nfd;
 	for (k = 0; k < npcdata; k++)
 		syn_w32(r, fixed + 4 * k, k == 2 ? syn_rel(c, c->pctab, c->pc_inl) : 0);
@@ -158,7 +158,7 @@ static inline void syn_func(struct syn_ctx *c, int i, uint32_t at, uint64_t tree
 
 static inline void syn_header(struct syn_ctx *c)
 {
-	static const uint32_t magic[] = { 0xfffffffb, 0xfffffffa, 0xfffffff0, 0xfffffff1 };
+	static const uint32_t magic[] = {0xfffffffb, 0xfffffffa, 0xfffffff0, 0xfffffff1};
 	enum pclntab_format f = c->o->fmt;
 	uint8_t *b = c->b;
 	unsigned w = 1;
@@ -191,7 +191,7 @@ static inline void syn_functab(struct syn_ctx *c, struct synth_out *out, uint64_
 {
 	enum pclntab_format f = c->o->fmt;
 	uint32_t fs = f >= PCLNTAB_GO118 ? 4 : 8, ft, i, rec[2];
-	uint64_t entries[3] = { 0, 0x20, 0x50 };
+	uint64_t entries[3] = {0, 0x20, 0x50};
 
 	if (f == PCLNTAB_GO12) {
 		/*
@@ -268,8 +268,8 @@ static inline void syn_moduledata(uint8_t *m, const struct syn_ctx *c, uint64_t 
 		return;
 	}
 	{
-		const unsigned word[] = { 1, 4, 7, 10, 13, 16 };
-		const uint32_t off[] = { c->names, c->cutab, c->filetab, c->pctab, c->pcln, c->pcln };
+		const unsigned word[] = {1, 4, 7, 10, 13, 16};
+		const uint32_t off[] = {c->names, c->cutab, c->filetab, c->pctab, c->pcln, c->pcln};
 
 		for (k = 0; k < 6; k++) {
 			uint64_t len = k == 5 ? 3 : 64;
@@ -294,11 +294,22 @@ static inline void syn_elf(uint8_t *buf, const struct synth_opts *o, uint32_t ta
 {
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
 	Elf64_Phdr ph[2] = {
-		{ .p_type = PT_LOAD, .p_flags = PF_R, .p_offset = 0, .p_vaddr = SYN_BASE,
-		  .p_paddr = SYN_BASE, .p_filesz = 0x1000, .p_memsz = 0x1000, .p_align = 0x1000 },
-		{ .p_type = PT_LOAD, .p_flags = PF_R | PF_W, .p_offset = SYN_MD_OFF,
-		  .p_vaddr = SYN_MD_VADDR, .p_paddr = SYN_MD_VADDR, .p_filesz = 0x200,
-		  .p_memsz = 0x200, .p_align = 0x1000 },
+		{.p_type = PT_LOAD,
+		 .p_flags = PF_R,
+		 .p_offset = 0,
+		 .p_vaddr = SYN_BASE,
+		 .p_paddr = SYN_BASE,
+		 .p_filesz = 0x1000,
+		 .p_memsz = 0x1000,
+		 .p_align = 0x1000},
+		{.p_type = PT_LOAD,
+		 .p_flags = PF_R | PF_W,
+		 .p_offset = SYN_MD_OFF,
+		 .p_vaddr = SYN_MD_VADDR,
+		 .p_paddr = SYN_MD_VADDR,
+		 .p_filesz = 0x200,
+		 .p_memsz = 0x200,
+		 .p_align = 0x1000},
 	};
 
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
@@ -315,14 +326,19 @@ static inline void syn_elf(uint8_t *buf, const struct synth_opts *o, uint32_t ta
 	memcpy(buf + 0x40, ph, sizeof(ph));
 	if (o->sections) {
 		static const char strtab[] = "\0.shstrtab\0.gopclntab";
-		Elf64_Shdr sh[3] = { { 0 } };
+		Elf64_Shdr sh[3] = {{0}};
 
 		memcpy(buf + 0x1200, strtab, sizeof(strtab));
-		sh[1] = (Elf64_Shdr){ .sh_name = 1, .sh_type = SHT_STRTAB, .sh_offset = 0x1200,
-				      .sh_size = sizeof(strtab) };
-		sh[2] = (Elf64_Shdr){ .sh_name = 11, .sh_type = SHT_PROGBITS, .sh_flags = SHF_ALLOC,
-				      .sh_addr = SYN_BASE + SYN_TAB_OFF, .sh_offset = SYN_TAB_OFF,
-				      .sh_size = tab_size };
+		sh[1] = (Elf64_Shdr){.sh_name = 1,
+				     .sh_type = SHT_STRTAB,
+				     .sh_offset = 0x1200,
+				     .sh_size = sizeof(strtab)};
+		sh[2] = (Elf64_Shdr){.sh_name = 11,
+				     .sh_type = SHT_PROGBITS,
+				     .sh_flags = SHF_ALLOC,
+				     .sh_addr = SYN_BASE + SYN_TAB_OFF,
+				     .sh_offset = SYN_TAB_OFF,
+				     .sh_size = tab_size};
 		memcpy(buf + 0x1240, sh, sizeof(sh));
 		eh->e_shoff = 0x1240;
 		eh->e_shentsize = sizeof(Elf64_Shdr);
@@ -334,7 +350,7 @@ static inline void syn_elf(uint8_t *buf, const struct synth_opts *o, uint32_t ta
 /* Fills buf (SYN_SIZE bytes) with the ELF; returns its size. */
 static inline size_t synth_build(uint8_t *buf, const struct synth_opts *o, struct synth_out *out)
 {
-	struct syn_ctx c = { .b = buf + SYN_TAB_OFF, .o = o };
+	struct syn_ctx c = {.b = buf + SYN_TAB_OFF, .o = o};
 	uint32_t tree_off;
 
 	memset(buf, 0, SYN_SIZE);

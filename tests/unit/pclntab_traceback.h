@@ -28,7 +28,7 @@ static bool wait_ready(int fd, int ms)
 {
 	char buf[256];
 	size_t have = 0;
-	struct pollfd p = { fd, POLLIN, 0 };
+	struct pollfd p = {fd, POLLIN, 0};
 
 	while (poll(&p, 1, ms) > 0) {
 		ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
@@ -63,7 +63,8 @@ static uint64_t load_bias(pid_t pid, const char *path, const struct elf_file *ef
 		char file[1024] = "";
 
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%llx-%*llx %*s %llx %*s %*s %1023[^\n]", &start, &off, file) == 3 &&
+		if (sscanf(line, "%llx-%*llx %*s %llx %*s %*s %1023[^\n]", &start, &off, file) ==
+			    3 &&
 		    off == 0 && !strcmp(file, real)) {
 			bias = start - elf_file__base_vaddr(ef);
 			break;
@@ -165,7 +166,8 @@ static size_t parse_dump(char *text, struct tb_group *g, size_t max, uint64_t *s
 			*sigpc = strtoull(lines[i] + 5, NULL, 16);
 		if (!strncmp(lines[i], "goroutine ", 10))
 			cur = 0;
-		if (lines[i][0] == '\t' || lines[i + 1][0] != '\t' || !strncmp(lines[i], "created by", 10))
+		if (lines[i][0] == '\t' || lines[i + 1][0] != '\t' ||
+		    !strncmp(lines[i], "created by", 10))
 			continue;
 		if (cur >= TB_MAX_FRAMES)
 			continue;
@@ -207,11 +209,13 @@ static size_t compare_groups(const struct real_bin *b, const struct pclntab *t,
 		bool same = n == g[i].n;
 
 		for (j = 0; same && j < n; j++)
-			same = !strcmp(fr[j].func, g[i].f[j].func) && !strcmp(fr[j].file, g[i].f[j].file) &&
+			same = !strcmp(fr[j].func, g[i].f[j].func) &&
+			       !strcmp(fr[j].file, g[i].f[j].file) &&
 			       fr[j].line == g[i].f[j].line && fr[j].inlined == (j < n - 1);
 		*ninl += g[i].n - 1;
 		if (!same && bad++ < 5)
-			printf("pclntab: %s: pc %#llx: runtime printed %d frames (%s %s:%d first), we give %d (%s %s:%d)\n",
+			printf("pclntab: %s: pc %#llx: runtime printed %d frames (%s %s:%d first), "
+			       "we give %d (%s %s:%d)\n",
 			       b->label, (unsigned long long)g[i].pc, g[i].n, g[i].f[0].func,
 			       g[i].f[0].file, g[i].f[0].line, n, n > 0 ? fr[0].func : "-",
 			       n > 0 ? fr[0].file : "-", n > 0 ? fr[0].line : 0);
@@ -238,7 +242,8 @@ static void test_real_traceback(void **state)
 		dump = sigquit_dump(b, ef, &bias);
 		ng = parse_dump(dump, groups, 512, &sigpc);
 		bad = compare_groups(b, t, groups, ng, bias, sigpc, &ninl);
-		printf("pclntab: %s: %zu traceback frames (%zu inlined) vs the runtime's SIGQUIT dump: %zu mismatches\n",
+		printf("pclntab: %s: %zu traceback frames (%zu inlined) vs the runtime's SIGQUIT "
+		       "dump: %zu mismatches\n",
 		       b->label, ng + ninl, ninl, bad);
 		assert_true(ng >= 5);
 		assert_true(ninl > 0);
@@ -253,18 +258,19 @@ static void test_real_traceback(void **state)
 static void write_seeds(const char *dir)
 {
 	static uint8_t buf[SYN_SIZE];
-	static const char *const names[] = { "go12", "go116", "go118", "go120" };
+	static const char *const names[] = {"go12", "go116", "go118", "go120"};
 	size_t k, v;
 
 	for (k = 0; k < 4; k++)
 		for (v = 0; v < 2; v++) {
-			struct synth_opts so = { all_formats[k], v == 0, true, 0x18 };
+			struct synth_opts so = {all_formats[k], v == 0, true, 0x18};
 			struct synth_out out;
 			char path[700];
 			FILE *f;
 
 			synth_build(buf, &so, &out);
-			snprintf(path, sizeof(path), "%s/synth-%s%s.elf", dir, names[k], v ? "-noshdr" : "");
+			snprintf(path, sizeof(path), "%s/synth-%s%s.elf", dir, names[k],
+				 v ? "-noshdr" : "");
 			f = fopen(path, "w");
 			if (f) {
 				fwrite(buf, 1, SYN_SIZE, f);

@@ -20,8 +20,8 @@
 #include "goelf/pclntab.h"
 #include "pclntab_synth.h"
 
-static const enum pclntab_format all_formats[] = { PCLNTAB_GO12, PCLNTAB_GO116, PCLNTAB_GO118,
-						   PCLNTAB_GO120 };
+static const enum pclntab_format all_formats[] = {PCLNTAB_GO12, PCLNTAB_GO116, PCLNTAB_GO118,
+						  PCLNTAB_GO120};
 
 struct opened {
 	struct elf_file *ef;
@@ -107,7 +107,7 @@ static void check_synth_answers(const struct pclntab *t, enum pclntab_format fmt
 static void synth_open(enum pclntab_format fmt, bool sections, bool md, int32_t parent_pc,
 		       uint8_t *buf, struct opened *o)
 {
-	struct synth_opts so = { fmt, sections, md, parent_pc };
+	struct synth_opts so = {fmt, sections, md, parent_pc};
 	struct synth_out out;
 
 	synth_build(buf, &so, &out);
@@ -162,7 +162,7 @@ static void test_synth_no_moduledata(void **state)
  */
 static void test_synth_bad_inline_tree(void **state)
 {
-	static const int32_t bad[] = { 0x4, 0x30, -8 };
+	static const int32_t bad[] = {0x4, 0x30, -8};
 	static uint8_t buf[SYN_SIZE];
 	struct pcln_frame fr[4];
 	struct opened o;
@@ -174,7 +174,8 @@ static void test_synth_bad_inline_tree(void **state)
 			err_clear();
 			if (b > 0 && all_formats[k] >= PCLNTAB_GO118) {
 				assert_false(pclntab__has_moduledata(o.t));
-				assert_int_equal(pclntab__symbolize(o.t, SYN_TEXT + 0x24, fr, 4), 1);
+				assert_int_equal(pclntab__symbolize(o.t, SYN_TEXT + 0x24, fr, 4),
+						 1);
 			} else {
 				assert_int_equal(pclntab__symbolize(o.t, SYN_TEXT + 0x24, fr, 4),
 						 -GT_EFORMAT);
@@ -187,7 +188,7 @@ static void test_synth_bad_inline_tree(void **state)
 static void test_not_go(void **state)
 {
 	static uint8_t buf[SYN_SIZE];
-	struct synth_opts so = { PCLNTAB_GO120, false, false, 0x18 };
+	struct synth_opts so = {PCLNTAB_GO120, false, false, 0x18};
 	struct synth_out out;
 	struct opened o;
 
@@ -227,7 +228,7 @@ static void walk_everything(const struct pclntab *t)
 static void test_truncated_section(void **state)
 {
 	static uint8_t buf[SYN_SIZE];
-	struct synth_opts so = { 0, true, true, 0x18 };
+	struct synth_opts so = {0, true, true, 0x18};
 	struct synth_out out;
 	struct opened o;
 	uint64_t len;
@@ -256,9 +257,9 @@ static void test_truncated_section(void **state)
 /* Every single-byte corruption of the table, tree and module data. */
 static void test_corrupt_bytes(void **state)
 {
-	static const uint8_t pattern[] = { 0xff, 0x80, 0x01 };
+	static const uint8_t pattern[] = {0xff, 0x80, 0x01};
 	static uint8_t buf[SYN_SIZE];
-	struct synth_opts so = { 0, true, true, 0x18 };
+	struct synth_opts so = {0, true, true, 0x18};
 	struct synth_out out;
 	struct opened o;
 	size_t k, off, p;
@@ -297,7 +298,7 @@ static uint64_t hdr_word(const uint8_t *buf, unsigned k)
 static void test_corrupt_messages(void **state)
 {
 	static uint8_t buf[SYN_SIZE];
-	struct synth_opts so = { PCLNTAB_GO120, true, true, 0x18 };
+	struct synth_opts so = {PCLNTAB_GO120, true, true, 0x18};
 	struct pcln_frame fr[4];
 	struct synth_out out;
 	struct pcln_func f;
@@ -348,7 +349,7 @@ static void test_corrupt_messages(void **state)
 static void test_truncated_file(void **state)
 {
 	static uint8_t buf[SYN_SIZE];
-	struct synth_opts so = { PCLNTAB_GO120, false, true, 0x18 };
+	struct synth_opts so = {PCLNTAB_GO120, false, true, 0x18};
 	struct synth_out out;
 	struct opened o;
 	size_t len;

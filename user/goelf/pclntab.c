@@ -34,7 +34,7 @@
 #include "base/err.h"
 #include "goelf/pclntab_int.h"
 
-static const char *const section_names[] = { ".gopclntab", ".data.rel.ro.gopclntab" };
+static const char *const section_names[] = {".gopclntab", ".data.rel.ro.gopclntab"};
 
 static uint64_t hdr_word(const uint8_t *d, unsigned k)
 {
@@ -80,16 +80,19 @@ static int parse_go12(struct pclntab *t, const char *where)
 	t->pctab = 0;
 	ftsize = (2 * (uint64_t)t->nfunc + 1) * 8;
 	if (t->functab + ftsize + 4 > t->size)
-		return err_fail(GT_EFORMAT, "%s: pclntab function table (%u functions) ends past the table",
+		return err_fail(GT_EFORMAT,
+				"%s: pclntab function table (%u functions) ends past the table",
 				where, t->nfunc);
 	fileoff = elf_rd32(t->data + t->functab + ftsize);
 	if (fileoff + 4 > t->size)
-		return err_fail(GT_EFORMAT, "%s: pclntab file table offset 0x%llx is past the table", where,
+		return err_fail(GT_EFORMAT,
+				"%s: pclntab file table offset 0x%llx is past the table", where,
 				(unsigned long long)fileoff);
 	t->filetab = fileoff;
 	t->nfiletab = elf_rd32(t->data + fileoff);
 	if (t->nfiletab == 0 || (uint64_t)t->nfiletab * 4 > t->size - fileoff)
-		return err_fail(GT_EFORMAT, "%s: pclntab file table (%u entries) ends past the table", where,
+		return err_fail(GT_EFORMAT,
+				"%s: pclntab file table (%u entries) ends past the table", where,
 				t->nfiletab);
 	return 0;
 }
@@ -107,7 +110,9 @@ static int parse_go116(struct pclntab *t, const char *where)
 	for (k = 0; k < 5; k++) {
 		offs[k] = hdr_word(t->data, base + k);
 		if (offs[k] >= t->size)
-			return err_fail(GT_EFORMAT, "%s: pclntab header offset %u (0x%llx) is past the table (%llu bytes)",
+			return err_fail(GT_EFORMAT,
+					"%s: pclntab header offset %u (0x%llx) is past the table "
+					"(%llu bytes)",
 					where, k, (unsigned long long)offs[k],
 					(unsigned long long)t->size);
 	}
@@ -119,7 +124,8 @@ static int parse_go116(struct pclntab *t, const char *where)
 	if (t->fmt != PCLNTAB_GO116)
 		t->text_start = hdr_word(t->data, 2);
 	if ((2 * (uint64_t)t->nfunc + 1) * t->fieldsz > t->size - t->functab)
-		return err_fail(GT_EFORMAT, "%s: pclntab function table (%u functions) ends past the table",
+		return err_fail(GT_EFORMAT,
+				"%s: pclntab function table (%u functions) ends past the table",
 				where, t->nfunc);
 	return 0;
 }
@@ -142,8 +148,8 @@ static int parse_header(struct pclntab *t, const uint8_t *d, uint64_t size, uint
 	t->fieldsz = t->fmt >= PCLNTAB_GO118 ? 4 : t->ptrsize;
 	nfunc = hdr_word(d, 0);
 	if (nfunc == 0 || nfunc > size / (2 * t->fieldsz))
-		return err_fail(GT_EFORMAT, "%s: pclntab claims %llu functions in %llu bytes", where,
-				(unsigned long long)nfunc, (unsigned long long)size);
+		return err_fail(GT_EFORMAT, "%s: pclntab claims %llu functions in %llu bytes",
+				where, (unsigned long long)nfunc, (unsigned long long)size);
 	t->nfunc = (uint32_t)nfunc;
 	err = t->fmt == PCLNTAB_GO12 ? parse_go12(t, where) : parse_go116(t, where);
 	if (err)
@@ -174,7 +180,8 @@ static int locate_section(struct pclntab *t)
 	return -ENOENT;
 }
 
-/* Scan order: read-only data first (where Go puts it), then text, then writable (PIE go1.18-1.25). */
+/* Scan order: read-only data first (where Go puts it), then text, then writable (PIE go1.18-1.25).
+ */
 static bool segment_in_pass(const struct elf_segment *s, int pass)
 {
 	if (s->type != PT_LOAD)
@@ -291,7 +298,8 @@ static int resolve_text_start(struct pclntab *t)
 		return 0;
 	}
 	return err_fail(GT_EFORMAT,
-			"%s: pclntab has no text start (go1.26+ layout) and neither module data nor a .text section was found",
+			"%s: pclntab has no text start (go1.26+ layout) and neither module data "
+			"nor a .text section was found",
 			elf_file__name(t->ef));
 }
 

@@ -95,8 +95,10 @@ int pcln_rec_load(const struct pclntab *t, uint32_t i, struct pcln_rec *r)
 	r->fixed = rec_fixed_size(t);
 	off = t->funcbase + funcoff;
 	if (funcoff > t->size || off > t->size || t->size - off < r->fixed)
-		return err_fail(GT_EFORMAT, "%s: pclntab: record of function %u (offset 0x%llx) is outside the table",
-				elf_file__name(t->ef), i, (unsigned long long)funcoff);
+		return err_fail(
+			GT_EFORMAT,
+			"%s: pclntab: record of function %u (offset 0x%llx) is outside the table",
+			elf_file__name(t->ef), i, (unsigned long long)funcoff);
 	r->p = t->data + off;
 	r->avail = t->size - off;
 	r->p_vaddr = t->vaddr + off;
@@ -160,7 +162,7 @@ const char *pcln_name(const struct pclntab *t, uint32_t nameoff)
  */
 static int compute_wrapper_id(const struct pclntab *t)
 {
-	uint32_t hist[256] = { 0 }, i;
+	uint32_t hist[256] = {0}, i;
 	struct pcln_rec r;
 	int best = -1, max = -1, id;
 
@@ -265,7 +267,7 @@ static struct pcln_name_index *build_name_index(const struct pclntab *t)
 			continue; /* a corrupt record has no name to find */
 		name = pcln_name(t, r.nameoff);
 		if (name)
-			ix->e[ix->n++] = (struct pcln_name_ent){ name, i };
+			ix->e[ix->n++] = (struct pcln_name_ent){name, i};
 	}
 	qsort(ix->e, ix->n, sizeof(ix->e[0]), cmp_name_ent);
 	return ix;

@@ -112,7 +112,8 @@ static int walk_parent_pc(const struct pclntab *t, const struct pcln_rec *r, uin
 		if (((uint64_t)idx + 1) * entsz > avail)
 			return bad_tree(t, r, "index past the tree");
 		e = tree + (uint64_t)idx * entsz;
-		/* 1.20+: {funcID, _[3], nameOff, parentPc, startLine}; before: {parent, funcID, _, file, line, func_, parentPc} */
+		/* 1.20+: {funcID, _[3], nameOff, parentPc, startLine}; before: {parent, funcID, _,
+		 * file, line, func_, parentPc} */
 		emit(o, pcln_name(t, elf_rd32(e + (go120 ? 4 : 12))), file, line, true);
 		parent_pc = (int32_t)elf_rd32(e + (go120 ? 8 : 16));
 		if (parent_pc < 0 || r->entry + (uint64_t)parent_pc >= r->end)
@@ -163,10 +164,9 @@ static int physical_only(const struct pclntab *t, const struct pcln_rec *r, uint
 	return err;
 }
 
-int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames,
-		       size_t max)
+int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames, size_t max)
 {
-	struct frame_out o = { frames, max, 0 };
+	struct frame_out o = {frames, max, 0};
 	const uint8_t *tree;
 	struct pcln_rec r;
 	uint64_t avail = 0;

@@ -54,8 +54,8 @@ static bool md_go12(const struct pclntab *t, const uint8_t *w, struct md_found *
 /* The slices of go1.16+: pointer = table address + header offset, len = cap. */
 static bool md_slices_agree(const struct pclntab *t, const uint8_t *w)
 {
-	static const unsigned word[] = { 1, 4, 7, 10, 13, 16 };
-	uint64_t off[] = { t->funcnametab, t->cutab, t->filetab, t->pctab, t->funcbase, t->functab };
+	static const unsigned word[] = {1, 4, 7, 10, 13, 16};
+	uint64_t off[] = {t->funcnametab, t->cutab, t->filetab, t->pctab, t->funcbase, t->functab};
 	unsigned k;
 
 	for (k = 0; k < 6; k++)
@@ -102,7 +102,7 @@ static bool gofunc_plausible(const struct pclntab *t, uint64_t gofunc)
  */
 static bool md_gofunc(const struct pclntab *t, const uint8_t *w, struct md_found *f)
 {
-	static const unsigned go118[] = { 38 }, go120[] = { 40, 43 };
+	static const unsigned go118[] = {38}, go120[] = {40, 43};
 	const unsigned *pos = t->fmt == PCLNTAB_GO118 ? go118 : go120;
 	unsigned k, n = t->fmt == PCLNTAB_GO118 ? 1 : 2;
 	uint64_t avail;
@@ -138,7 +138,7 @@ static bool md_candidate(const struct pclntab *t, const uint8_t *w, struct md_fo
 {
 	if (elf_rd64(w) != t->vaddr)
 		return false;
-	*f = (struct md_found){ 0 };
+	*f = (struct md_found){0};
 	return t->fmt == PCLNTAB_GO12 ? md_go12(t, w, f) : md_go116(t, w, f);
 }
 

@@ -73,7 +73,8 @@ int pcln_pcvalue(const struct pclntab *t, const struct pcln_rec *r, uint32_t off
 	if (off == 0)
 		return -ENOENT;
 	if (t->pctab + off >= t->size)
-		return err_fail(GT_EFORMAT, "%s: pclntab: pc-value table 0x%x of function %u is past the table",
+		return err_fail(GT_EFORMAT,
+				"%s: pclntab: pc-value table 0x%x of function %u is past the table",
 				elf_file__name(t->ef), off, r->index);
 	rd.p = t->data + t->pctab + off;
 	rd.end = t->data + t->size;
@@ -81,7 +82,8 @@ int pcln_pcvalue(const struct pclntab *t, const struct pcln_rec *r, uint32_t off
 		/* The runtime's `first` is "pc still at entry", not "first step". */
 		ret = step(t, &rd, &cur, &v, cur == r->entry);
 		if (ret < 0)
-			return err_fail(GT_EFORMAT, "%s: pclntab: corrupt pc-value table 0x%x of function %u",
+			return err_fail(GT_EFORMAT,
+					"%s: pclntab: corrupt pc-value table 0x%x of function %u",
 					elf_file__name(t->ef), off, r->index);
 		if (ret > 0 || cur > r->end)
 			return -ENOENT;
