@@ -34,6 +34,13 @@ struct synth_opts {
 	bool sections;	 /* section headers with .gopclntab */
 	bool moduledata; /* the RW segment with moduledata */
 	int32_t parent_pc;
+	/*
+	 * go1.2 format as written by go1.9-1.11: `nfuncdata int32` at 36,
+	 * PCDATA_InlTreeIndex 1, FUNCDATA_InlTree 2, and inline entries
+	 * {parent, file, line, func} without parentPc (parent_pc is then the
+	 * parent index).
+	 */
+	bool go12_old;
 };
 
 struct synth_out {
@@ -121,7 +128,9 @@ static inline void syn_func(struct syn_ctx *c, int i, uint32_t at, uint64_t tree
 	bool wide = f == PCLNTAB_GO12 || f == PCLNTAB_GO116;
 	uint32_t fixed = (f == PCLNTAB_GO116 || f == PCLNTAB_GO120) ? 44 : 40;
 	uint32_t name = syn_rel(c, c->names, i ? c->name_bar : c->name_foo);
-	uint32_t npcdata = i ? 3 : 0, nfd = i ? (f == PCLNTAB_GO12 ? 5 : 4) : 0, k;
+	bool old = c->o->go12_old;
+	uint32_t npcdata = i ? (old ? 2 : 3) : 0, k;
+	uint32_t nfd = i ? (old ? 3 : f == PCLNTAB_GO12 ? 5 : 4) : 0;
 	uint8_t *r = c->b + at;
 	uint32_t o = wide ? 8 : 4;
 
@@ -138,9 +147,12 @@ static inline void syn_func(struct syn_ctx *c, int i, uint32_t at, uint64_t tree
 		syn_w32(r, o + 28, 0); /* cuOffset */
 	if (f == PCLNTAB_GO120)
 		syn_w32(r, 36, 1); /* startLine */
-	r[fixed - 1] = (uint8_t)nfd;
+	if (old)
+		syn_w32(r, 36, nfd);
+	else
+		r[fixed - 1] = (uint8_t)nfd;
 	for (k = 0; k < npcdata; k++)
-		syn_w32(r, fixed + 4 * k, k == 2 ? syn_rel(c, c->pctab, c->pc_inl) : 0);
+		syn_w32(r, fixed + 4 * k, k == npcdata - 1 ? syn_rel(c, c->pctab, c->pc_inl) : 0);
 	c->cur = at + fixed + 4 * npcdata;
 	if (!nfd)
 		return;
@@ -236,7 +248,12 @@ static inline void syn_tree(uint8_t *t, const struct syn_ctx *c)
 	enum pclntab_format f = c->o->fmt;
 	uint32_t name = syn_rel(c, c->names, c->name_inl);
 
-	if (f == PCLNTAB_GO120) { /* {funcID, _[3], nameOff, parentPc, startLine} */
+	if (c->o->go12_old) { /* {parent, file, line, func}: the call site is in the entry */
+		syn_w32(t, 0, (uint32_t)c->o->parent_pc);
+		syn_w32(t, 4, 2);
+		syn_w32(t, 8, 105);
+		syn_w32(t, 12, name);
+	} else if (f == PCLNTAB_GO120) { /* {funcID, _[3], nameOff, parentPc, startLine} */
 		syn_w32(t, 4, name);
 		syn_w32(t, 8, (uint32_t)c->o->parent_pc);
 		syn_w32(t, 12, 99);

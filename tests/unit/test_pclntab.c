@@ -185,6 +185,30 @@ static void test_synth_bad_inline_tree(void **state)
 		}
 }
 
+/* go1.9-1.11 layout: parent indexes instead of parentPc, no funcID. */
+static void test_synth_go12_old(void **state)
+{
+	static uint8_t buf[SYN_SIZE];
+	struct synth_opts so = {PCLNTAB_GO12, true, true, -1, true};
+	struct pcln_frame fr[4];
+	struct synth_out out;
+	struct pcln_func f;
+	struct opened o;
+
+	synth_build(buf, &so, &out);
+	assert_int_equal(open_buf(buf, SYN_SIZE, &o), 0);
+	check_synth_answers(o.t, PCLNTAB_GO12, true);
+	assert_int_equal(pclntab__func_at(o.t, 1, &f), 0);
+	assert_false(f.wrapper);
+	close_opened(&o);
+	so.parent_pc = 0; /* the entry is its own parent */
+	synth_build(buf, &so, &out);
+	assert_int_equal(open_buf(buf, SYN_SIZE, &o), 0);
+	assert_int_equal(pclntab__symbolize(o.t, SYN_TEXT + 0x24, fr, 4), -GT_EFORMAT);
+	assert_non_null(strstr(err_msg(), "too deep"));
+	close_opened(&o);
+}
+
 static void test_not_go(void **state)
 {
 	static uint8_t buf[SYN_SIZE];
@@ -265,8 +289,10 @@ static void test_corrupt_bytes(void **state)
 	size_t k, off, p;
 	int err;
 
-	for (k = 0; k < 4; k++) {
-		so.fmt = all_formats[k];
+	for (k = 0; k < 5; k++) {
+		so.fmt = k < 4 ? all_formats[k] : PCLNTAB_GO12;
+		so.go12_old = k == 4; /* go1.9-1.11 layout */
+		so.parent_pc = k == 4 ? -1 : 0x18;
 		for (off = SYN_TAB_OFF; off < SYN_MD_OFF + 0x160; off++) {
 			if (off >= SYN_TAB_OFF + 0x300 && off < 0xe00)
 				off = 0xe00; /* nothing between the table and the tree */
@@ -375,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_synth_no_sections),
 		cmocka_unit_test(test_synth_no_moduledata),
 		cmocka_unit_test(test_synth_bad_inline_tree),
+		cmocka_unit_test(test_synth_go12_old),
 		cmocka_unit_test(test_not_go),
 		cmocka_unit_test(test_truncated_section),
 		cmocka_unit_test(test_corrupt_bytes),
