@@ -258,12 +258,13 @@ static void test_real_traceback(void **state)
 static void write_seeds(const char *dir)
 {
 	static uint8_t buf[SYN_SIZE];
-	static const char *const names[] = {"go12", "go116", "go118", "go120"};
+	static const char *const names[] = {"go12", "go116", "go118", "go120", "go12-old"};
 	size_t k, v;
 
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < 5; k++)
 		for (v = 0; v < 2; v++) {
-			struct synth_opts so = {all_formats[k], v == 0, true, 0x18};
+			struct synth_opts so = {k < 4 ? all_formats[k] : PCLNTAB_GO12, v == 0, true,
+						k < 4 ? 0x18 : -1, k == 4};
 			struct synth_out out;
 			char path[700];
 			FILE *f;
