@@ -19,7 +19,8 @@
  *  - 0xfffffff1 (go1.20+): _func gains startLine, the inline tree entry
  *    shrinks to {funcID, nameOff, parentPc, startLine}. go1.26 stops
  *    storing textStart (moduledata.text instead) and moves go:func.* into
- *    the table, still addressed through moduledata.gofunc.
+ *    the table, still addressed through moduledata.gofunc; go1.27 moves
+ *    gofunc within moduledata, same magic.
  * The module data is found by scanning .go.module (go1.26+) and writable
  * segments for a word equal to the table's address followed by slices that
  * agree with the header (pclntab_moduledata.c). Everything read from the
