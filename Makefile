@@ -89,7 +89,7 @@ $(BUILD)/fuzzlib/%.o: %.c $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -O1 -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(SAN_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(SAN_OBJS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -O1 -Itests/unit -o $@ $< $(SAN_OBJS) -lcmocka $(LDLIBS)
@@ -98,6 +98,14 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -O1 -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+# Benchmarks link the optimized (non-sanitized) library, without main.o.
+BENCH_OBJS  := $(filter-out $(BUILD)/obj/user/main.o,$(USER_OBJS))
+
+$(BUILD)/bench/%: bench/%.c $(BENCH_OBJS)
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BENCH_OBJS) $(LDLIBS)
 
 $(BUILD):
 	$(Q)mkdir -p $@
@@ -117,7 +125,7 @@ e2e: $(BUILD)/gotrace fixtures
 # The order is cheapest first, so a broken parser fails in seconds.
 check: all unit fuzz e2e
 
-bench: $(BUILD)/gotrace fixtures
+bench: $(BUILD)/gotrace fixtures $(BUILD)/bench/bench_symbolize
 	$(Q)BUILD_DIR=$(BUILD) bench/run.sh
 
 format:

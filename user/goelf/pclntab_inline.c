@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pc → frames, expanding inlined calls (runtime/symtab.go funcdata,
+ * runtime/symtabinl.go inlineUnwinder, traceback.go before go1.21).
+ *
+ * PCDATA_InlTreeIndex gives, at a pc, an index into the function's
+ * FUNCDATA_InlTree array (or -1 outside inlined code). The innermost frame
+ * is that entry's function with the file:line at pc; its caller is found by
+ * looking the index up again at entry + parentPc, an instruction whose
+ * position is the call site, and so on until the index is -1: that last
+ * frame is the physical function. go1.9-1.11 trees have no parentPc: their
+ * entries carry the call site's file and line and a parent index instead.
+ */
+#include <errno.h>
+
+#include "base/err.h"
+#include "goelf/pclntab_int.h"
+
+/*
+ * Bytes of funcdata i of r. Before go1.18 the slot is an absolute address
+ * (pointer-aligned after pcdata[]); since go1.18 a u32 offset from
+ * moduledata.gofunc, ~0 meaning none. NULL when absent or unreachable.
+ */
+const uint8_t *pcln_funcdata(const struct pclntab *t, const struct pcln_rec *r, uint32_t i,
+			     uint64_t *avail)
+{
+	uint64_t at = r->fixed + 4 * (uint64_t)r->npcdata, addr;
+
+	if (i >= r->nfuncdata)
+		return NULL;
+	if (t->fmt >= PCLNTAB_GO118) {
+		uint32_t off;
+
+		if (at + 4 * (uint64_t)(i + 1) > r->avail || !t->has_md)
+			return NULL;
+		off = elf_rd32(r->p + at + 4 * i);
+		if (off == UINT32_MAX)
+			return NULL;
+		addr = t->gofunc + off;
+	} else {
+		if ((r->p_vaddr + at) & 7)
+			at += 4;
+		if (at + 8 * (uint64_t)(i + 1) > r->avail)
+			return NULL;
+		addr = elf_rd64(r->p + at + 8 * i);
+		if (!addr)
+			return NULL;
+	}
+	return elf_file__vaddr_bytes(t->ef, addr, avail);
+}
+
+struct frame_out {
+	struct pcln_frame *frames;
+	size_t max;
+	int n;
+};
+
+static void emit(struct frame_out *o, const char *func, const char *file, int32_t line,
+		 bool inlined)
+{
+	if ((size_t)o->n < o->max)
+		o->frames[o->n] = (struct pcln_frame){
+			.func = func ? func : "?",
+			.file = file ? file : "?",
+			.line = line,
+			.inlined = inlined,
+		};
+	o->n++;
+}
+
+static int inline_index(const struct pclntab *t, const struct pcln_rec *r, uint64_t pc,
+			int32_t *idx)
+{
+	int err = pcln_pcdata(t, r, t->pcdata_inl, pc, idx);
+
+	if (err == -ENOENT) {
+		*idx = -1;
+		return 0;
+	}
+	return err;
+}
+
+static int bad_tree(const struct pclntab *t, const struct pcln_rec *r, const char *what)
+{
+	return err_fail(GT_EFORMAT, "%s: pclntab: inline tree of function %u: %s",
+			elf_file__name(t->ef), r->index, what);
+}
+
+/* go1.12+: walk outward through parentPc. */
+static int walk_parent_pc(const struct pclntab *t, const struct pcln_rec *r, uint64_t pc,
+			  const uint8_t *tree, uint64_t avail, struct frame_out *o)
+{
+	bool go120 = t->fmt >= PCLNTAB_GO120;
+	uint64_t entsz = go120 ? 16 : 20;
+	const char *file;
+	int32_t idx, line;
+	int depth, err;
+
+	for (depth = 0; depth < PCLN_MAX_INLINE_DEPTH; depth++) {
+		const uint8_t *e;
+		int64_t parent_pc;
+
+		err = inline_index(t, r, pc, &idx);
+		if (!err)
+			err = pcln_file_line(t, r, pc, &file, &line);
+		if (err)
+			return err;
+		if (idx < 0) {
+			emit(o, pcln_name(t, r->nameoff), file, line, false);
+			return 0;
+		}
+		if (((uint64_t)idx + 1) * entsz > avail)
+			return bad_tree(t, r, "index past the tree");
+		e = tree + (uint64_t)idx * entsz;
+		/* 1.20+: {funcID, _[3], nameOff, parentPc, startLine}; before: {parent, funcID, _,
+		 * file, line, func_, parentPc} */
+		emit(o, pcln_name(t, elf_rd32(e + (go120 ? 4 : 12))), file, line, true);
+		parent_pc = (int32_t)elf_rd32(e + (go120 ? 8 : 16));
+		if (parent_pc < 0 || r->entry + (uint64_t)parent_pc >= r->end)
+			return bad_tree(t, r, "parentPc outside the function");
+		pc = r->entry + (uint64_t)parent_pc;
+	}
+	return bad_tree(t, r, "too deep (a loop?)");
+}
+
+/* go1.9-1.11: {parent int32, file int32, line int32, func int32}. */
+static int walk_parent_index(const struct pclntab *t, const struct pcln_rec *r, uint64_t pc,
+			     const uint8_t *tree, uint64_t avail, struct frame_out *o)
+{
+	const char *file;
+	int32_t idx, line;
+	int depth, err;
+
+	err = inline_index(t, r, pc, &idx);
+	if (!err)
+		err = pcln_file_line(t, r, pc, &file, &line);
+	if (err)
+		return err;
+	for (depth = 0; idx >= 0; depth++) {
+		const uint8_t *e = tree + (uint64_t)idx * 16;
+
+		if (depth >= PCLN_MAX_INLINE_DEPTH)
+			return bad_tree(t, r, "too deep (a loop?)");
+		if (((uint64_t)idx + 1) * 16 > avail)
+			return bad_tree(t, r, "index past the tree");
+		emit(o, pcln_name(t, elf_rd32(e + 12)), file, line, true);
+		file = pcln_file(t, r, (int32_t)elf_rd32(e + 4));
+		line = (int32_t)elf_rd32(e + 8);
+		idx = (int32_t)elf_rd32(e);
+	}
+	emit(o, pcln_name(t, r->nameoff), file, line, false);
+	return 0;
+}
+
+static int physical_only(const struct pclntab *t, const struct pcln_rec *r, uint64_t pc,
+			 struct frame_out *o)
+{
+	const char *file;
+	int32_t line;
+	int err = pcln_file_line(t, r, pc, &file, &line);
+
+	if (!err)
+		emit(o, pcln_name(t, r->nameoff), file, line, false);
+	return err;
+}
+
+int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames, size_t max)
+{
+	struct frame_out o = {frames, max, 0};
+	const uint8_t *tree;
+	struct pcln_rec r;
+	uint64_t avail = 0;
+	uint32_t i;
+	int err;
+
+	err = pcln_find_index(t, pc, &i);
+	if (!err)
+		err = pcln_rec_load(t, i, &r);
+	if (err)
+		return err;
+	tree = pcln_funcdata(t, &r, t->funcdata_inl, &avail);
+	if (!tree) /* nothing inlined, or no module data (go1.18+): physical frame only */
+		err = physical_only(t, &r, pc, &o);
+	else if (t->fmt == PCLNTAB_GO12 && t->go12_old)
+		err = walk_parent_index(t, &r, pc, tree, avail, &o);
+	else
+		err = walk_parent_pc(t, &r, pc, tree, avail, &o);
+	return err ? err : o.n;
+}

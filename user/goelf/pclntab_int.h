@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GOTRACE_GOELF_PCLNTAB_INT_H
+#define GOTRACE_GOELF_PCLNTAB_INT_H
+
+/*
+ * Internals shared by the pclntab_*.c files; not part of the API. All
+ * offsets are relative to the start of the table (t->data) and have been
+ * checked against t->size only where a comment says so: readers below
+ * re-check every access, because every byte comes from the file.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "goelf/pclntab.h"
+
+/* Magic numbers (Go internal/abi/symtab.go, PCLnTabMagic). */
+#define PCLN_MAGIC_GO12 0xfffffffbu
+#define PCLN_MAGIC_GO116 0xfffffffau
+#define PCLN_MAGIC_GO118 0xfffffff0u
+#define PCLN_MAGIC_GO120 0xfffffff1u
+
+/* Caps on hostile input: no real binary comes near them. */
+#define PCLN_MAX_NPCDATA 1024
+#define PCLN_MAX_INLINE_DEPTH 256 /* frames produced for one pc */
+
+struct pclntab {
+	const struct elf_file *ef;
+	const uint8_t *data; /* the table, [0, size) all inside the file */
+	uint64_t size;
+	uint64_t vaddr;
+	enum pclntab_format fmt;
+	uint8_t quantum;
+	uint8_t ptrsize;
+	uint8_t fieldsz; /* functab field: ptrsize before go1.18, 4 since */
+	/*
+	 * go1.2-go1.11 _func ends in `nfuncdata int32` at 36 and their inline
+	 * tree (go1.9-1.11) has no parentPc; go1.12-1.15 reuse the magic with
+	 * `funcID uint8, _ [2]byte, nfuncdata uint8` there.
+	 */
+	bool go12_old;
+	char origin[48];
+	uint32_t nfunc;
+	uint64_t text_start;
+	/* Sub-tables (offsets into data; strings bounded by size). */
+	uint64_t funcnametab;
+	uint64_t cutab;
+	uint64_t filetab;
+	uint32_t nfiletab; /* go1.2 format: entries of filetab, [0] is the count */
+	uint64_t pctab;
+	uint64_t functab;  /* nfunc (entry, funcoff) pairs + end pc */
+	uint64_t funcbase; /* what funcoff is relative to */
+	/* Inline tree access for this format. */
+	uint32_t pcdata_inl;   /* PCDATA_InlTreeIndex */
+	uint32_t funcdata_inl; /* FUNCDATA_InlTree */
+	/* Module data (moduledata.gofunc is the funcdata base since go1.18). */
+	bool has_md;
+	uint64_t md_vaddr;
+	uint64_t md_text;
+	uint64_t gofunc;
+	/* Built on first use (see pclntab_func.c); published with atomics. */
+	int wrapper_id; /* PCLN_WRAPPER_UNKNOWN until computed, -1 for none */
+	struct pcln_name_index *by_name;
+};
+
+#define PCLN_WRAPPER_UNKNOWN (-2)
+
+/* One decoded _func record. */
+struct pcln_rec {
+	uint32_t index;
+	uint64_t entry;
+	uint64_t end;
+	const uint8_t *p; /* the record */
+	uint64_t avail;	  /* bytes of the table from p */
+	uint64_t p_vaddr; /* link-time address of the record */
+	uint32_t nameoff;
+	uint32_t pcsp, pcfile, pcln;
+	uint32_t npcdata;
+	uint32_t cuoff;
+	uint8_t funcid, flag, nfuncdata;
+	uint32_t fixed; /* size of the fixed part: pcdata[] starts there */
+};
+
+/* Raw functab field i (an entry or a funcoff); parse_header checked the bounds. */
+static inline uint64_t pcln_functab_field(const struct pclntab *t, uint64_t i)
+{
+	const uint8_t *p = t->data + t->functab + i * t->fieldsz;
+
+	return t->fieldsz == 4 ? elf_rd32(p) : elf_rd64(p);
+}
+
+/* pclntab_func.c */
+int pcln_entry(const struct pclntab *t, uint32_t i, uint64_t *entry);
+int pcln_rec_load(const struct pclntab *t, uint32_t i, struct pcln_rec *r);
+int pcln_find_index(const struct pclntab *t, uint64_t pc, uint32_t *idx);
+const char *pcln_name(const struct pclntab *t, uint32_t nameoff);
+const char *pcln_cstr(const struct pclntab *t, uint64_t off);
+int pcln_wrapper_id(const struct pclntab *t);
+
+/* pclntab_pcvalue.c */
+int pcln_pcvalue(const struct pclntab *t, const struct pcln_rec *r, uint32_t off, uint64_t pc,
+		 int32_t *val);
+int pcln_pcdata(const struct pclntab *t, const struct pcln_rec *r, uint32_t table, uint64_t pc,
+		int32_t *val);
+const char *pcln_file(const struct pclntab *t, const struct pcln_rec *r, int32_t fileno);
+int pcln_file_line(const struct pclntab *t, const struct pcln_rec *r, uint64_t pc,
+		   const char **file, int32_t *line);
+
+/* pclntab_moduledata.c */
+void pcln_find_moduledata(struct pclntab *t);
+
+/* pclntab_inline.c */
+const uint8_t *pcln_funcdata(const struct pclntab *t, const struct pcln_rec *r, uint32_t i,
+			     uint64_t *avail);
+
+#endif
