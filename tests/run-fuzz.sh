@@ -26,7 +26,7 @@ for h in "$@"; do
 		tail -n 40 "$BUILD_DIR/fuzz/$name.log" >&2
 		fail=1
 	else
-		grep -E '^stat::number_of_executed_runs' "$BUILD_DIR/fuzz/$name.log" | sed 's/^/   /'
+		grep -E '^stat::number_of_executed_units' "$BUILD_DIR/fuzz/$name.log" | sed 's/^/   /'
 	fi
 done
 exit $fail

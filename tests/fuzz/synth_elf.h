@@ -58,9 +58,15 @@ static inline void synth__shdr(uint8_t *p, uint32_t name, uint32_t type, uint64_
 			       uint64_t addr, uint64_t off, uint64_t size, uint32_t link,
 			       uint64_t entsize)
 {
-	Elf64_Shdr sh = { .sh_name = name, .sh_type = type, .sh_flags = flags, .sh_addr = addr,
-			  .sh_offset = off, .sh_size = size, .sh_link = link, .sh_addralign = 1,
-			  .sh_entsize = entsize };
+	Elf64_Shdr sh = {.sh_name = name,
+			 .sh_type = type,
+			 .sh_flags = flags,
+			 .sh_addr = addr,
+			 .sh_offset = off,
+			 .sh_size = size,
+			 .sh_link = link,
+			 .sh_addralign = 1,
+			 .sh_entsize = entsize};
 
 	memcpy(p, &sh, sizeof(sh));
 }
@@ -68,8 +74,14 @@ static inline void synth__shdr(uint8_t *p, uint32_t name, uint32_t type, uint64_
 static inline void synth__phdr(uint8_t *p, uint32_t flags, uint64_t off, uint64_t vaddr,
 			       uint64_t size)
 {
-	Elf64_Phdr ph = { .p_type = PT_LOAD, .p_flags = flags, .p_offset = off, .p_vaddr = vaddr,
-			  .p_paddr = vaddr, .p_filesz = size, .p_memsz = size, .p_align = 16 };
+	Elf64_Phdr ph = {.p_type = PT_LOAD,
+			 .p_flags = flags,
+			 .p_offset = off,
+			 .p_vaddr = vaddr,
+			 .p_paddr = vaddr,
+			 .p_filesz = size,
+			 .p_memsz = size,
+			 .p_align = 16};
 
 	memcpy(p, &ph, sizeof(ph));
 }
@@ -96,7 +108,7 @@ static inline void synth__symtab(uint8_t *buf, size_t *pos, const struct synth_s
 	str[0] = '\0';
 	memset(buf + *symoff, 0, sizeof(Elf64_Sym));
 	for (i = 0; i < sp->nsyms; i++) {
-		Elf64_Sym st = { 0 };
+		Elf64_Sym st = {0};
 
 		st.st_name = synth__str(str, &slen, sp->syms[i].name);
 		st.st_info = ELF64_ST_INFO(STB_GLOBAL, sp->syms[i].type);
@@ -157,7 +169,7 @@ static inline uint8_t *synth_elf(const struct synth_spec *sp, size_t *len)
 	size_t data_off = 0x100, ro_off = synth__align(data_off + sp->data_len, 16), pos;
 	size_t cap = ro_off + sp->ro_len + synth__names_len(sp) +
 		     (sp->nsyms + 1) * sizeof(Elf64_Sym) + 6 * sizeof(Elf64_Shdr) + 256;
-	Elf64_Ehdr eh = { 0 };
+	Elf64_Ehdr eh = {0};
 	uint8_t *buf = calloc(1, cap);
 
 	if (!buf)

@@ -121,7 +121,7 @@ static void out_module(struct outbuf *o, const char *word, const struct go_modul
 /* Our parse printed as cmd/go/internal/version prints a debug.BuildInfo. */
 static char *render(const char *file, const struct go_buildinfo *bi)
 {
-	struct outbuf o = { 0 };
+	struct outbuf o = {0};
 	size_t i;
 
 	out_add(&o, "%s: %s\n", file, bi->version);
@@ -323,7 +323,8 @@ static void test_fixture_every_toolchain(void **state)
 	int i;
 
 	if (!ngos) {
-		print_message("SKIP: no Go toolchain found (scripts/fetch-go.sh, or a system go)\n");
+		print_message(
+			"SKIP: no Go toolchain found (scripts/fetch-go.sh, or a system go)\n");
 		skip();
 	}
 	for (i = 0; i < ngos; i++)
@@ -336,16 +337,17 @@ static void test_fixture_build_flags(void **state)
 		const char *tag, *flags;
 	} variants[] = {
 		/* -ldflags is only recorded without -trimpath (it may hold paths). */
-		{ "sw", "-ldflags='-s -w'" },
-		{ "quoted", "-ldflags='-s -w -X main.unused=a\"b`c' -gcflags='all=-N -l'" },
-		{ "trimpath", "-trimpath" },
-		{ "pie", "-buildmode=pie" },
-		{ "pie-sw-trim", "-buildmode=pie -trimpath -ldflags='-s -w'" },
+		{"sw", "-ldflags='-s -w'"},
+		{"quoted", "-ldflags='-s -w -X main.unused=a\"b`c' -gcflags='all=-N -l'"},
+		{"trimpath", "-trimpath"},
+		{"pie", "-buildmode=pie"},
+		{"pie-sw-trim", "-buildmode=pie -trimpath -ldflags='-s -w'"},
 	};
 	size_t i;
 
 	if (!ngos) {
-		print_message("SKIP: no Go toolchain found (scripts/fetch-go.sh, or a system go)\n");
+		print_message(
+			"SKIP: no Go toolchain found (scripts/fetch-go.sh, or a system go)\n");
 		skip();
 	}
 	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
@@ -370,7 +372,8 @@ static void test_module_with_replacements(void **state)
 	int i;
 
 	if (!ngos) {
-		print_message("SKIP: no Go toolchain found (scripts/fetch-go.sh, or a system go)\n");
+		print_message(
+			"SKIP: no Go toolchain found (scripts/fetch-go.sh, or a system go)\n");
 		skip();
 	}
 	snprintf(dir, sizeof(dir), "%s/withdeps", tmpdir);
@@ -388,7 +391,7 @@ static void test_module_with_replacements(void **state)
 	write_in(dir, "dep/dep.go", "package dep\n\nvar X = 1\n");
 	write_in(dir, "dep2/go.mod", "module example.com/dep2\n\ngo 1.17\n");
 	write_in(dir, "dep2/dep2.go", "package dep2\n\nvar Y = 2\n");
-	for (i = 0; i < ngos; i += ngos > 1 ? ngos - 1 : 1) { /* newest and oldest */
+	for (i = 0; i<ngos; i += ngos> 1 ? ngos - 1 : 1) { /* newest and oldest */
 		snprintf(bin, sizeof(bin), "%s/withdeps-1.%d", tmpdir, gos[i].minor);
 		tu_go_env(&gos[i], env, sizeof(env));
 		snprintf(cmd, sizeof(cmd), "cd '%s' && %s '%s' build -o '%s' . >&2", dir, env,
@@ -405,7 +408,8 @@ static char *strings_version(const char *bin)
 	int st;
 
 	snprintf(cmd, sizeof(cmd),
-		 "strings -n 4 '%s' | grep -E '^go1\\.[0-9]+(\\.[0-9]+)?((rc|beta)[0-9]+)?$' | sort -u",
+		 "strings -n 4 '%s' | grep -E '^go1\\.[0-9]+(\\.[0-9]+)?((rc|beta)[0-9]+)?$' | "
+		 "sort -u",
 		 bin);
 	out = tu_run(cmd, &st);
 	if (!out || !*out || ((nl = strchr(out, '\n')) && nl[1])) {
@@ -444,7 +448,7 @@ static bool check_extra_binary(const char *bin)
 static void test_extra_binaries(void **state)
 {
 	const char *env = getenv("GOTRACE_TEST_BINARIES");
-	glob_t g = { 0 };
+	glob_t g = {0};
 	char *list, *tok, *save = NULL;
 	size_t i, n = 0;
 
@@ -463,7 +467,8 @@ static void test_extra_binaries(void **state)
 		globfree(&g);
 	}
 	if (!n) {
-		print_message("SKIP: no extra binaries with an oracle (set GOTRACE_TEST_BINARIES=path:path)\n");
+		print_message("SKIP: no extra binaries with an oracle (set "
+			      "GOTRACE_TEST_BINARIES=path:path)\n");
 		skip();
 	}
 }
@@ -489,10 +494,10 @@ static void test_not_go(void **state)
 
 /* ---- synthesized blobs ---- */
 
-static const uint8_t info_start[16] = { 0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
-					0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6 };
-static const uint8_t info_end[16] = { 0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72,
-				      0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2 };
+static const uint8_t info_start[16] = {0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
+				       0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6};
+static const uint8_t info_end[16] = {0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72,
+				     0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2};
 
 struct blob {
 	uint8_t b[8192];
@@ -564,8 +569,11 @@ static int read_synth(const struct synth_spec *sp, struct go_buildinfo *bi)
 
 static int read_blob(const struct blob *bl, bool sections, struct go_buildinfo *bi)
 {
-	struct synth_spec sp = { .data = bl->b, .data_len = bl->len, .sections = sections,
-				 .data_sec_name = ".go.buildinfo", .data_sec_len = bl->len };
+	struct synth_spec sp = {.data = bl->b,
+				.data_len = bl->len,
+				.sections = sections,
+				.data_sec_name = ".go.buildinfo",
+				.data_sec_len = bl->len};
 
 	return read_synth(&sp, bi);
 }
@@ -581,21 +589,20 @@ static void expect_format_error(const struct blob *bl, const char *what)
 	assert_int_equal(bi.ndeps, 0);
 }
 
-static const char *const good_mod =
-	"path\texample.com/cmd/x\n"
-	"mod\texample.com\t(devel)\t\n"
-	"dep\tgolang.org/x/sys\tv0.1.0\th1:abc=\n"
-	"dep\tgithub.com/a/b\tv1.2.3\n"
-	"=>\t../b\t\t\n"
-	"dep\tgithub.com/c/d\tv0.0.1\n"
-	"=>\tgithub.com/e/d\tv0.0.2\th1:xyz=\n"
-	"future\tline a newer toolchain may add\n"
-	"build\t-compiler=gc\n"
-	"build\t-ldflags=\"-s -w -X \\\"main.v=1 2\\\"\"\n"
-	"build\t-gcflags=`all=-N -l`\n"
-	"build\t\"odd key=\"=\"\\x41\\u00e9\\101\"\n"
-	"build\tCGO_CFLAGS=\n"
-	"build\tGOOS=linux\n";
+static const char *const good_mod = "path\texample.com/cmd/x\n"
+				    "mod\texample.com\t(devel)\t\n"
+				    "dep\tgolang.org/x/sys\tv0.1.0\th1:abc=\n"
+				    "dep\tgithub.com/a/b\tv1.2.3\n"
+				    "=>\t../b\t\t\n"
+				    "dep\tgithub.com/c/d\tv0.0.1\n"
+				    "=>\tgithub.com/e/d\tv0.0.2\th1:xyz=\n"
+				    "future\tline a newer toolchain may add\n"
+				    "build\t-compiler=gc\n"
+				    "build\t-ldflags=\"-s -w -X \\\"main.v=1 2\\\"\"\n"
+				    "build\t-gcflags=`all=-N -l`\n"
+				    "build\t\"odd key=\"=\"\\x41\\u00e9\\101\"\n"
+				    "build\tCGO_CFLAGS=\n"
+				    "build\tGOOS=linux\n";
 
 /* Expected values restate Go's documented syntax; they are not gotrace output. */
 static void check_good_mod(const struct go_buildinfo *bi)
@@ -617,7 +624,8 @@ static void check_good_mod(const struct go_buildinfo *bi)
 	assert_int_equal(bi->nsettings, 6);
 	assert_string_equal(go_buildinfo__setting(bi, "-ldflags"), "-s -w -X \"main.v=1 2\"");
 	assert_string_equal(go_buildinfo__setting(bi, "-gcflags"), "all=-N -l");
-	assert_string_equal(go_buildinfo__setting(bi, "odd key="), "A\xc3\xa9" "A");
+	assert_string_equal(go_buildinfo__setting(bi, "odd key="), "A\xc3\xa9"
+								   "A");
 	assert_string_equal(go_buildinfo__setting(bi, "CGO_CFLAGS"), "");
 	assert_string_equal(go_buildinfo__setting(bi, "GOOS"), "linux");
 }
@@ -683,7 +691,7 @@ static void test_synth_pointer_form(void **state)
 	struct go_buildinfo bi;
 	struct blob bl;
 	uint8_t ro[256];
-	struct synth_spec sp = { .ro = ro, .sections = true, .data_sec_name = ".go.buildinfo" };
+	struct synth_spec sp = {.ro = ro, .sections = true, .data_sec_name = ".go.buildinfo"};
 
 	build_pointer_blob(&bl, ro, &sp.ro_len, SYNTH_RO_VADDR, mod);
 	sp.data = bl.b;
@@ -764,7 +772,8 @@ static void test_synth_malformed(void **state)
 	expect_format_error(&bl, "empty version");
 
 	/* Module info without its sentinels (unterminated). */
-	blob_inline(&bl, "go1.21.0", "path\tx\nmod\tx\t(devel)\t\n0123456789abcdef0123456789", false);
+	blob_inline(&bl, "go1.21.0", "path\tx\nmod\tx\t(devel)\t\n0123456789abcdef0123456789",
+		    false);
 	expect_format_error(&bl, "unframed modinfo");
 
 	/* Module info cut short: the end sentinel's last bytes are missing. */
@@ -783,13 +792,18 @@ static void test_synth_malformed(void **state)
 /* Without a blob: a {ptr, len} header in data, a bare string, or nothing. */
 static void test_synth_buildversion(void **state)
 {
-	static const char ro[] = "xx_go1.26.go\0go1.9beta2\0\0\0\0\0\0" "go1.26.5go1.27abc";
-	uint64_t data[6] = { 0 };
-	struct synth_spec sp = { .data = data, .data_len = sizeof(data), .ro = ro,
-				 .ro_len = sizeof(ro) - 1, .sections = true };
+	static const char ro[] = "xx_go1.26.go\0go1.9beta2\0\0\0\0\0\0"
+				 "go1.26.5go1.27abc";
+	uint64_t data[6] = {0};
+	struct synth_spec sp = {.data = data,
+				.data_len = sizeof(data),
+				.ro = ro,
+				.ro_len = sizeof(ro) - 1,
+				.sections = true};
 	struct go_buildinfo bi;
 
-	/* go1.26.5 runs into its neighbour, as Go string bytes do: only a header says where it ends. */
+	/* go1.26.5 runs into its neighbour, as Go string bytes do: only a header says where it
+	 * ends. */
 	data[2] = SYNTH_RO_VADDR + 29;
 	data[3] = 8;
 	assert_int_equal(read_synth(&sp, &bi), 0);
@@ -816,8 +830,8 @@ static void test_synth_buildversion(void **state)
 	 * newer-looking header elsewhere that the data scan would prefer.
 	 */
 	{
-		const struct synth_sym sym = { "runtime.buildVersion", SYNTH_DATA_VADDR + 16, 16,
-					       STT_OBJECT };
+		const struct synth_sym sym = {"runtime.buildVersion", SYNTH_DATA_VADDR + 16, 16,
+					      STT_OBJECT};
 
 		data[0] = SYNTH_RO_VADDR + 29;
 		data[1] = 8;

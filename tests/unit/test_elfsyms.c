@@ -58,7 +58,8 @@ static void parse_readelf_line(struct rtab *t, char *line, bool dynsym)
 	struct rsym *s;
 
 	if (sscanf(line, " %*u: %llx %31s %31s %31s %31s %31s %n", &value, sizebuf, type, bind, vis,
-		   ndx, &pos) != 6 || !pos)
+		   ndx, &pos) != 6 ||
+	    !pos)
 		return;
 	name = line + pos;
 	name[strcspn(name, "\n")] = '\0';
@@ -167,7 +168,8 @@ static void check_kind(const struct elf_syms *syms, const struct rtab *t, bool f
 		/* Aliases collapse to one name, which readelf must list at that address. */
 		assert_true(has_sym(t, got.name, r->value, func));
 		if (r->size > 1 && func) {
-			assert_int_equal(elf_syms__lookup_addr(syms, r->value + r->size - 1, &got), 0);
+			assert_int_equal(elf_syms__lookup_addr(syms, r->value + r->size - 1, &got),
+					 0);
 			assert_true(got.start >= r->value && got.start <= r->value + r->size - 1);
 			assert_true(got.offset == r->value + r->size - 1 - got.start);
 		}
@@ -258,7 +260,8 @@ static const char c_src[] =
 	"__asm__(\".text\\n.globl zfunc\\n.type zfunc,@function\\n"
 	"zfunc: nop\\n nop\\n nop\\n ret\\n"
 	".globl afterz\\n.type afterz,@function\\nafterz: ret\\n.size afterz,1\\n\");\n"
-	"int main(int argc, char **argv) { printf(\"%d\\n\", target(argc) + weakfn()); return 0; }\n";
+	"int main(int argc, char **argv) { printf(\"%d\\n\", target(argc) + weakfn()); return 0; "
+	"}\n";
 
 static void test_c_program(void **state)
 {
@@ -322,7 +325,8 @@ static void test_go_binary(void **state)
 	char bin[PATH_MAX];
 
 	if (!tu_find_gos(gos, TU_MAX_GOROOTS)) {
-		print_message("SKIP: no Go toolchain found (scripts/fetch-go.sh, or a system go)\n");
+		print_message(
+			"SKIP: no Go toolchain found (scripts/fetch-go.sh, or a system go)\n");
 		skip();
 	}
 	snprintf(bin, sizeof(bin), "%s/parked", tmpdir);
@@ -333,17 +337,20 @@ static void test_go_binary(void **state)
 /* ---- hostile tables ---- */
 
 static const struct synth_sym good_syms[] = {
-	{ "alpha", SYNTH_DATA_VADDR + 0x00, 0x10, STT_FUNC },
-	{ "beta", SYNTH_DATA_VADDR + 0x10, 0, STT_FUNC },
-	{ "gamma", SYNTH_DATA_VADDR + 0x30, 0x08, STT_FUNC },
-	{ "obj", SYNTH_DATA_VADDR + 0x40, 0x08, STT_OBJECT },
+	{"alpha", SYNTH_DATA_VADDR + 0x00, 0x10, STT_FUNC},
+	{"beta", SYNTH_DATA_VADDR + 0x10, 0, STT_FUNC},
+	{"gamma", SYNTH_DATA_VADDR + 0x30, 0x08, STT_FUNC},
+	{"obj", SYNTH_DATA_VADDR + 0x40, 0x08, STT_OBJECT},
 };
 
 static uint8_t *synth_syms(size_t *len)
 {
 	static uint8_t data[0x80];
-	struct synth_spec sp = { .data = data, .data_len = sizeof(data), .sections = true,
-				 .syms = good_syms, .nsyms = 4 };
+	struct synth_spec sp = {.data = data,
+				.data_len = sizeof(data),
+				.sections = true,
+				.syms = good_syms,
+				.nsyms = 4};
 
 	return synth_elf(&sp, len);
 }
@@ -450,10 +457,8 @@ static void test_synth_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_synth_good),
-		cmocka_unit_test(test_synth_hostile),
-		cmocka_unit_test(test_c_program),
-		cmocka_unit_test(test_libc),
+		cmocka_unit_test(test_synth_good), cmocka_unit_test(test_synth_hostile),
+		cmocka_unit_test(test_c_program),  cmocka_unit_test(test_libc),
 		cmocka_unit_test(test_go_binary),
 	};
 

@@ -26,16 +26,16 @@ struct vcase {
 static void test_valid(void **state)
 {
 	static const struct vcase cases[] = {
-		{ "go1.21.13", 1, 21, 13, false, false },
-		{ "go1.26rc1", 1, 26, 0, true, false },
-		{ "go1.9beta2", 1, 9, 0, true, false },
-		{ "go1.22.0 X:boringcrypto", 1, 22, 0, false, false },
-		{ "go1.22.0 X:nocoverageredesign,boringcrypto", 1, 22, 0, false, false },
-		{ "devel go1.23-abcdef012345 Tue Jul 2 15:00:00 2024 +0000", 1, 23, 0, false, true },
-		{ "go1.20", 1, 20, 0, false, false },
-		{ "go1", 1, 0, 0, false, false },
-		{ "go1.21.0-bigcorp", 1, 21, 0, false, false },
-		{ "go1.15", 1, 15, 0, false, false },
+		{"go1.21.13", 1, 21, 13, false, false},
+		{"go1.26rc1", 1, 26, 0, true, false},
+		{"go1.9beta2", 1, 9, 0, true, false},
+		{"go1.22.0 X:boringcrypto", 1, 22, 0, false, false},
+		{"go1.22.0 X:nocoverageredesign,boringcrypto", 1, 22, 0, false, false},
+		{"devel go1.23-abcdef012345 Tue Jul 2 15:00:00 2024 +0000", 1, 23, 0, false, true},
+		{"go1.20", 1, 20, 0, false, false},
+		{"go1", 1, 0, 0, false, false},
+		{"go1.21.0-bigcorp", 1, 21, 0, false, false},
+		{"go1.15", 1, 15, 0, false, false},
 	};
 	struct go_version v;
 	size_t i;
@@ -56,11 +56,24 @@ static void test_valid(void **state)
 static void test_invalid(void **state)
 {
 	static const char *const bad[] = {
-		"", "go", "go1.", "go1.21.", "1.21.3", "go1.26.go", "xgo1.21", "go1.21.3.4",
-		"go1.21x", "gox.1", "devel +b2ef1a1 Mon Jan 1 00:00:00 2018 +0000",
-		"go99999999999.1", "go1.21rc", "GO1.21", " go1.21", NULL,
+		"",
+		"go",
+		"go1.",
+		"go1.21.",
+		"1.21.3",
+		"go1.26.go",
+		"xgo1.21",
+		"go1.21.3.4",
+		"go1.21x",
+		"gox.1",
+		"devel +b2ef1a1 Mon Jan 1 00:00:00 2018 +0000",
+		"go99999999999.1",
+		"go1.21rc",
+		"GO1.21",
+		" go1.21",
+		NULL,
 	};
-	struct go_version v = { .major = 7, .minor = 7 };
+	struct go_version v = {.major = 7, .minor = 7};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -89,7 +102,8 @@ static void test_real_toolchains(void **state)
 	struct go_version v;
 
 	if (!n) {
-		print_message("SKIP: no Go toolchain found (scripts/fetch-go.sh, or a system go)\n");
+		print_message(
+			"SKIP: no Go toolchain found (scripts/fetch-go.sh, or a system go)\n");
 		skip();
 	}
 	for (i = 0; i < n; i++) {

@@ -116,7 +116,8 @@ static inline int tu_find_gos(struct tu_go *gos, int max)
 	for (minor = 60; minor >= 10 && n < max; minor--) {
 		struct tu_go *g = &gos[n];
 
-		snprintf(g->root, sizeof(g->root), "%s/go/1.%d/usr/lib/go-1.%d", cache, minor, minor);
+		snprintf(g->root, sizeof(g->root), "%s/go/1.%d/usr/lib/go-1.%d", cache, minor,
+			 minor);
 		snprintf(g->go, sizeof(g->go), "%s/bin/go", g->root);
 		g->minor = minor;
 		if (access(g->go, X_OK) == 0)
@@ -130,7 +131,8 @@ static inline int tu_find_gos(struct tu_go *gos, int max)
 		out[strcspn(out, "\n")] = '\0';
 		g->root[0] = '\0';
 		snprintf(g->go, sizeof(g->go), "%s", out);
-		snprintf(cmd, sizeof(cmd), "GOTOOLCHAIN=local '%s' env GOVERSION 2>/dev/null", g->go);
+		snprintf(cmd, sizeof(cmd), "GOTOOLCHAIN=local '%s' env GOVERSION 2>/dev/null",
+			 g->go);
 		ver = tu_run(cmd, &st);
 		if (ver && sscanf(ver, "go1.%d", &g->minor) == 1)
 			n++;
@@ -153,8 +155,9 @@ static inline int tu_build_fixture(const struct tu_go *g, const char *flags, con
 	char env[PATH_MAX + 128], cmd[4 * PATH_MAX];
 
 	tu_go_env(g, env, sizeof(env));
-	snprintf(cmd, sizeof(cmd), "cd '%s/tests/fixtures/parked' && %s '%s' build %s -o '%s' . >&2",
-		 tu_repo_root(), env, g->go, flags, out);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s/tests/fixtures/parked' && %s '%s' build %s -o '%s' . >&2", tu_repo_root(),
+		 env, g->go, flags, out);
 	return tu_system(cmd);
 }
 

@@ -34,17 +34,25 @@
 /* Real versions are ~10-40 bytes ("go1.22.0 X:boringcrypto,..."). */
 #define MAX_VERSION_LEN 1024
 #define MAX_UVARINT_LEN 10
+/*
+ * Real binaries have one magic (two when debug/buildinfo's own literal
+ * happens to be aligned); a hostile file full of them, each framing a long
+ * module info, must not cost quadratic time.
+ */
+#define MAX_CANDIDATES 8
 
 /* cmd/go/internal/modload/build.go infoStart/infoEnd frame the module info. */
-static const uint8_t info_start[16] = { 0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
-					0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6 };
-static const uint8_t info_end[16] = { 0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72,
-				      0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2 };
+static const uint8_t info_start[16] = {0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
+				       0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6};
+static const uint8_t info_end[16] = {0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72,
+				     0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2};
 
 /* Where a failed candidate's message is kept while other candidates are tried. */
 struct first_err {
 	int err; /* negative, 0 when nothing failed */
 	char msg[512];
+	int tried;	 /* candidates decoded so far */
+	uint64_t budget; /* bytes left to scan: overlapping segments are not rescanned forever */
 };
 
 const char *go_vaddr_string(const struct elf_file *ef, uint64_t vaddr, uint64_t len)
@@ -83,15 +91,18 @@ static int inline_string(const struct elf_file *ef, uint64_t *addr, const char *
 	size_t n;
 
 	if (!p)
-		return err_fail(GT_EFORMAT, "%s: Go build info: %s string at 0x%llx is outside the file",
-				name, what, (unsigned long long)*addr);
+		return err_fail(GT_EFORMAT,
+				"%s: Go build info: %s string at 0x%llx is outside the file", name,
+				what, (unsigned long long)*addr);
 	n = uvarint(p, avail, &l);
 	if (!n)
-		return err_fail(GT_EFORMAT, "%s: Go build info: bad or truncated length of the %s string",
-				name, what);
+		return err_fail(GT_EFORMAT,
+				"%s: Go build info: bad or truncated length of the %s string", name,
+				what);
 	if (l > avail - n)
 		return err_fail(GT_EFORMAT,
-				"%s: Go build info: %s string of %llu bytes runs past the end of its segment",
+				"%s: Go build info: %s string of %llu bytes runs past the end of "
+				"its segment",
 				name, what, (unsigned long long)l);
 	*s = (const char *)p + n;
 	*len = l;
@@ -113,16 +124,18 @@ static int pointer_string(const struct elf_file *ef, uint8_t ptrsize, uint64_t h
 
 	if (!h)
 		return err_fail(GT_EFORMAT,
-				"%s: Go build info: pointer to the %s string header (0x%llx) is outside the file",
+				"%s: Go build info: pointer to the %s string header (0x%llx) is "
+				"outside the file",
 				elf_file__name(ef), what, (unsigned long long)hdr);
 	data = read_ptr(h, ptrsize);
 	*len = read_ptr(h + ptrsize, ptrsize);
 	*s = *len ? go_vaddr_string(ef, data, *len) : "";
 	if (!*s)
-		return err_fail(GT_EFORMAT,
-				"%s: Go build info: %s string (0x%llx, %llu bytes) is outside the file",
-				elf_file__name(ef), what, (unsigned long long)data,
-				(unsigned long long)*len);
+		return err_fail(
+			GT_EFORMAT,
+			"%s: Go build info: %s string (0x%llx, %llu bytes) is outside the file",
+			elf_file__name(ef), what, (unsigned long long)data,
+			(unsigned long long)*len);
 	return 0;
 }
 
@@ -135,7 +148,8 @@ static int set_modinfo(const struct elf_file *ef, const char *mod, uint64_t len,
 	if (len < 33 || mod[len - 17] != '\n' || memcmp(mod, info_start, 16) ||
 	    memcmp(mod + len - 16, info_end, 16))
 		return err_fail(GT_EFORMAT,
-				"%s: Go build info: module info (%llu bytes) is not framed by cmd/go's sentinels (truncated or unterminated)",
+				"%s: Go build info: module info (%llu bytes) is not framed by "
+				"cmd/go's sentinels (truncated or unterminated)",
 				elf_file__name(ef), (unsigned long long)len);
 	bi->has_modinfo = true;
 	return go_modinfo__parse(elf_file__name(ef), mod + 16, len - 32, bi);
@@ -149,9 +163,10 @@ static int set_version(const struct elf_file *ef, const char *v, uint64_t len,
 				elf_file__name(ef), (unsigned long long)len);
 	bi->version = go_strdup_exact(v, len);
 	if (!bi->version)
-		return errno == ENOMEM ? -ENOMEM
-				       : err_fail(GT_EFORMAT, "%s: Go build info: NUL byte in the version",
-						  elf_file__name(ef));
+		return errno == ENOMEM
+			       ? -ENOMEM
+			       : err_fail(GT_EFORMAT, "%s: Go build info: NUL byte in the version",
+					  elf_file__name(ef));
 	bi->version_source = GOVER_BUILDINFO;
 	return 0;
 }
@@ -172,7 +187,8 @@ static int decode_blob(const struct elf_file *ef, uint64_t addr, struct go_build
 		if (!err)
 			err = inline_string(ef, &a, &mod, &mlen, "module info");
 	} else if (h[15] & FLAG_BIG_ENDIAN) {
-		return err_fail(GT_EFORMAT, "%s: Go build info: big-endian blob in a little-endian ELF",
+		return err_fail(GT_EFORMAT,
+				"%s: Go build info: big-endian blob in a little-endian ELF",
 				elf_file__name(ef));
 	} else if (bi->ptrsize != 4 && bi->ptrsize != 8) {
 		return err_fail(GT_EFORMAT, "%s: Go build info: pointer size %u is neither 4 nor 8",
@@ -182,8 +198,8 @@ static int decode_blob(const struct elf_file *ef, uint64_t addr, struct go_build
 				     "version");
 		if (!err)
 			err = pointer_string(ef, bi->ptrsize,
-					     read_ptr(h + 16 + bi->ptrsize, bi->ptrsize), &mod, &mlen,
-					     "module info");
+					     read_ptr(h + 16 + bi->ptrsize, bi->ptrsize), &mod,
+					     &mlen, "module info");
 	}
 	if (!err)
 		err = set_version(ef, vers, vlen, bi);
@@ -210,9 +226,14 @@ static int scan_region(const struct elf_file *ef, uint64_t start, uint64_t size,
 		return -ENOENT;
 	if (avail > size - (a - start))
 		avail = size - (a - start);
+	if (avail > fe->budget)
+		avail = fe->budget;
+	fe->budget -= avail;
 	for (off = 0; avail >= MAGIC_LEN && off <= avail - MAGIC_LEN; off += BLOB_ALIGN) {
 		if (memcmp(p + off, MAGIC, MAGIC_LEN))
 			continue;
+		if (fe->tried++ >= MAX_CANDIDATES)
+			break;
 		err = decode_blob(ef, a + off, bi);
 		if (!err || err == -ENOMEM)
 			return err;
@@ -260,7 +281,8 @@ static int find_blob(const struct elf_file *ef, struct go_buildinfo *bi, struct 
 
 int go_buildinfo__read(const struct elf_file *ef, struct go_buildinfo *bi)
 {
-	struct first_err fe = { 0 };
+	/* Segments of a real file do not overlap: twice its size covers them all. */
+	struct first_err fe = {.budget = 2 * elf_file__size(ef)};
 	int err;
 
 	memset(bi, 0, sizeof(*bi));

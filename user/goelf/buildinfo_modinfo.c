@@ -138,8 +138,8 @@ static size_t unescape(const char *s, size_t avail, char *d, size_t *dn)
 		*dn += put_rune(d + *dn, (uint32_t)v);
 		return s[0] == 'u' ? 5 : 9;
 	}
-	if (s[0] >= '0' && s[0] <= '7' && avail >= 3 && s[1] >= '0' && s[1] <= '7' &&
-	    s[2] >= '0' && s[2] <= '7') {
+	if (s[0] >= '0' && s[0] <= '7' && avail >= 3 && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' &&
+	    s[2] <= '7') {
 		v = (s[0] - '0') * 64 + (s[1] - '0') * 8 + (s[2] - '0');
 		if (v > 255)
 			return 0;
@@ -241,8 +241,8 @@ size_t go_quoted_prefix(const char *s, size_t len)
 
 static int line_fail(const struct line_ctx *c, const char *what)
 {
-	return err_fail(GT_EFORMAT, "%s: Go build info: module info line %d: %s", c->name, c->lineno,
-			what);
+	return err_fail(GT_EFORMAT, "%s: Go build info: module info line %d: %s", c->name,
+			c->lineno, what);
 }
 
 /* A copy of one field; "" stays "" unless null_if_empty. */
@@ -373,7 +373,7 @@ static int unquote_field(const struct line_ctx *c, const char *s, size_t len, ch
 
 /* The key of "build<TAB>key=value": quoted or up to '='; *rest is the raw value. */
 static int read_key(const struct line_ctx *c, const char *s, size_t len, char **key,
-		   const char **rest)
+		    const char **rest)
 {
 	const char *eq;
 	size_t q;
@@ -412,7 +412,7 @@ static int read_value(const struct line_ctx *c, const char *s, size_t len, char 
 static int on_build(struct line_ctx *c, const char *s, size_t len)
 {
 	struct go_buildinfo *bi = c->bi;
-	struct go_build_setting set = { 0 }, *v;
+	struct go_build_setting set = {0}, *v;
 	const char *rest = NULL;
 	int err;
 
@@ -469,7 +469,7 @@ static int parse_line(struct line_ctx *c, const char *s, size_t len)
 
 int go_modinfo__parse(const char *name, const char *text, size_t len, struct go_buildinfo *bi)
 {
-	struct line_ctx c = { .name = name, .lineno = 1, .bi = bi, .last = -1 };
+	struct line_ctx c = {.name = name, .lineno = 1, .bi = bi, .last = -1};
 	const char *nl;
 	int err;
 

@@ -153,7 +153,7 @@ static bool symbol_candidate(const struct elf_file *ef, const uint8_t *hdr, stru
 	for (i = 0; s && i < len; i++)
 		if (s[i] < 0x20 || s[i] > 0x7e)
 			return false;
-	*c = (struct candidate){ .s = s, .len = len, .release = true };
+	*c = (struct candidate){.s = s, .len = len, .release = true};
 	return s != NULL;
 }
 
@@ -178,8 +178,19 @@ static int from_symbol(const struct elf_file *ef, struct candidate *best)
 	return 0;
 }
 
+/*
+ * Segments of a real file do not overlap, so scanning more than twice the
+ * file means a hostile one lists the same bytes over and over: stop there.
+ */
+static void take_budget(uint64_t *budget, uint64_t *n)
+{
+	if (*n > *budget)
+		*n = *budget;
+	*budget -= *n;
+}
+
 /* Step 2: every 8-aligned {ptr, len} in writable data. */
-static void from_headers(const struct elf_file *ef, struct candidate *best)
+static void from_headers(const struct elf_file *ef, struct candidate *best, uint64_t *budget)
 {
 	size_t i;
 
@@ -197,6 +208,7 @@ static void from_headers(const struct elf_file *ef, struct candidate *best)
 			continue;
 		if (avail > ph->filesz - (a - ph->vaddr))
 			avail = ph->filesz - (a - ph->vaddr);
+		take_budget(budget, &avail);
 		for (off = 0; avail >= GO_STRING_HDR && off <= avail - GO_STRING_HDR; off += 8)
 			if (header_candidate(ef, p + off, &c))
 				consider(best, &c);
@@ -226,7 +238,7 @@ static bool bare_candidate(const char *s, size_t n, size_t i, struct candidate *
 }
 
 /* Step 3: text search of non-writable, non-executable segments. */
-static void from_bare_strings(const struct elf_file *ef, struct candidate *best)
+static void from_bare_strings(const struct elf_file *ef, struct candidate *best, uint64_t *budget)
 {
 	size_t i;
 
@@ -239,6 +251,9 @@ static void from_bare_strings(const struct elf_file *ef, struct candidate *best)
 		if (ph->type != PT_LOAD || (ph->flags & (PF_W | PF_X)))
 			continue;
 		p = elf_file__vaddr_bytes(ef, ph->vaddr, &n);
+		if (!p)
+			continue;
+		take_budget(budget, &n);
 		for (hit = p; hit && (size_t)(hit - p) < n;) {
 			hit = memmem(hit, n - (hit - p), "go1", 3);
 			if (!hit)
@@ -252,17 +267,18 @@ static void from_bare_strings(const struct elf_file *ef, struct candidate *best)
 
 int go_buildversion__find(const struct elf_file *ef, struct go_buildinfo *bi)
 {
-	struct candidate best = { 0 };
+	struct candidate best = {0};
+	uint64_t budget = 2 * elf_file__size(ef);
 	int err;
 
 	err = from_symbol(ef, &best);
 	if (err)
 		return err;
 	if (!best.s)
-		from_headers(ef, &best);
+		from_headers(ef, &best, &budget);
 	bi->version_source = GOVER_BUILDVERSION;
 	if (!best.s) {
-		from_bare_strings(ef, &best);
+		from_bare_strings(ef, &best, &budget);
 		bi->version_source = GOVER_VERSION_STRING;
 	}
 	if (!best.s) {

@@ -29,7 +29,7 @@ struct sym_vec {
 };
 
 struct elf_syms {
-	struct sym_vec all;  /* by name, then preference */
+	struct sym_vec all;   /* by name, then preference */
 	struct sym_vec funcs; /* by address, one per address */
 	struct sym_vec objs;
 };
@@ -168,7 +168,7 @@ static int read_table(const struct elf_file *ef, const struct elf_section *sh, s
 	n = sh->size / sizeof(Elf64_Sym);
 	for (i = 1; i < n; i++) { /* entry 0 is the reserved null symbol */
 		Elf64_Sym st;
-		struct elf_sym s = { 0 };
+		struct elf_sym s = {0};
 
 		memcpy(&st, tab + i * sizeof(st), sizeof(st));
 		s.name = sym_name(&str, st.st_name);
@@ -224,7 +224,8 @@ static uint64_t section_end(const struct elf_file *ef, const struct elf_sym *s)
 	if (s->shndx >= SHN_LORESERVE)
 		return UINT64_MAX;
 	sec = elf_file__section(ef, s->shndx);
-	if (!sec || s->start < sec->addr || s->start - sec->addr >= sec->size)
+	if (!sec || s->start < sec->addr || s->start - sec->addr >= sec->size ||
+	    sec->addr + sec->size < sec->addr)
 		return UINT64_MAX;
 	return sec->addr + sec->size;
 }
@@ -250,8 +251,8 @@ static void extend_sizes(const struct elf_file *ef, struct sym_vec *vec)
 	}
 }
 
-static int build_index(const struct elf_file *ef, const struct sym_vec *all,
-		       enum elf_sym_kind kind, struct sym_vec *out)
+static int build_index(const struct elf_file *ef, const struct sym_vec *all, enum elf_sym_kind kind,
+		       struct sym_vec *out)
 {
 	size_t i, k = 0;
 	int err;
@@ -281,7 +282,7 @@ static int build_index(const struct elf_file *ef, const struct sym_vec *all,
  */
 static int load_tables(const struct elf_file *ef, struct elf_syms *syms)
 {
-	static const uint32_t order[] = { SHT_SYMTAB, SHT_DYNSYM };
+	static const uint32_t order[] = {SHT_SYMTAB, SHT_DYNSYM};
 	size_t t, i;
 	int err;
 

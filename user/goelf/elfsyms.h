@@ -37,7 +37,7 @@ struct elf_sym {
 	uint8_t type;	  /* STT_* */
 	uint8_t bind;	  /* STB_* */
 	uint16_t shndx;
-	bool dynamic;	  /* came from .dynsym (and not also from .symtab) */
+	bool dynamic; /* came from .dynsym (and not also from .symtab) */
 };
 
 /*

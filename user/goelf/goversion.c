@@ -45,7 +45,7 @@ static int read_number(const char **s, int *out)
 /* "rc1", "beta2": a pre-release tag with its number. */
 static bool read_prerelease(const char **s)
 {
-	static const char *const tags[] = { "rc", "beta", "alpha" };
+	static const char *const tags[] = {"rc", "beta", "alpha"};
 	size_t i;
 	int n;
 
@@ -63,7 +63,7 @@ static bool read_prerelease(const char **s)
 
 int go_version_parse(const char *s, struct go_version *v)
 {
-	struct go_version r = { 0 };
+	struct go_version r = {0};
 
 	if (!s)
 		return -EINVAL;
