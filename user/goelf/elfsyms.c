@@ -94,12 +94,12 @@ static int cmp_pref(const struct elf_sym *a, const struct elf_sym *b)
 static int cmp_identity(const void *pa, const void *pb)
 {
 	const struct elf_sym *a = pa, *b = pb;
-	int c = cmp_name(a->name, b->name);
+	int c = cmp_u64(a->start, b->start); /* cheap keys first: names can be long */
 
 	if (!c)
-		c = cmp_u64(a->start, b->start);
-	if (!c)
 		c = (int)a->type - (int)b->type;
+	if (!c)
+		c = cmp_name(a->name, b->name);
 	if (!c)
 		c = (int)a->dynamic - (int)b->dynamic;
 	return c;
@@ -198,8 +198,8 @@ static void dedupe(struct sym_vec *vec)
 	for (i = 1; i < vec->n; i++) {
 		struct elf_sym *kept = &vec->v[k], *s = &vec->v[i];
 
-		if (!cmp_name(kept->name, s->name) && kept->start == s->start &&
-		    kept->type == s->type) {
+		if (kept->start == s->start && kept->type == s->type &&
+		    !cmp_name(kept->name, s->name)) {
 			if (s->size > kept->size)
 				kept->size = s->size;
 			continue;

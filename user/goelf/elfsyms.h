@@ -41,8 +41,10 @@ struct elf_sym {
 };
 
 /*
- * 0 with an empty table when the file has no symbol tables; -GT_EFORMAT only
- * for nothing (bad entries are skipped); -ENOMEM.
+ * 0, with an empty table when the file has no usable symbol table; a
+ * hostile table or entry is skipped, never an error. Only -ENOMEM fails.
+ * Only the first SHT_SYMTAB and the first SHT_DYNSYM are read (gABI: one
+ * of each).
  */
 int elf_syms__load(const struct elf_file *ef, struct elf_syms **out);
 void elf_syms__free(struct elf_syms *syms);
