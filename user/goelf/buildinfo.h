@@ -21,6 +21,8 @@ enum go_version_source {
 	GOVER_NONE,
 	GOVER_BUILDINFO,      /* .go.buildinfo section or its magic found in a segment */
 	GOVER_BUILDVERSION,   /* runtime.buildVersion: symbol, or a (ptr,len) string in data */
+	GOVER_VERSION_STRING, /* a bare "go1.N..." in read-only data that nothing was seen
+			       * to reference: the weakest evidence, shown as such */
 };
 
 struct go_module {
@@ -29,6 +31,7 @@ struct go_module {
 	char *sum;     /* NULL when absent */
 	char *replace_path;    /* "=> path version" replacement, NULL when none */
 	char *replace_version;
+	char *replace_sum;     /* NULL when absent */
 };
 
 struct go_build_setting {
@@ -45,13 +48,15 @@ struct go_buildinfo {
 	size_t ndeps;
 	struct go_build_setting *settings;
 	size_t nsettings;
-	uint8_t ptrsize;
+	uint8_t ptrsize;   /* from the blob's header; 0 when there is no blob */
 	bool has_modinfo; /* module info was present (module-mode build) */
 };
 
 /*
  * -GT_ENOTGO when neither the blob nor a version string exists, -GT_EFORMAT
- * when the blob is corrupt (the message says what).
+ * when the blob is corrupt (the message says what). Build-setting values
+ * and keys are unquoted (Go strconv syntax), as runtime/debug does. bi is
+ * zeroed first and left empty on error.
  */
 int go_buildinfo__read(const struct elf_file *ef, struct go_buildinfo *bi);
 void go_buildinfo__clear(struct go_buildinfo *bi);
