@@ -9,6 +9,11 @@
  * the target executes.
  */
 
+/* BPF programs get the kernel's types from vmlinux.h; userspace from here. */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
 #define PROBECHECK_MAX_SLOTS 32
 
 struct probecheck_slot {

@@ -18,6 +18,7 @@
 #include "../fuzz/synth_elf.h"
 
 #include "goelf/elf.h"
+#include "base/err.h"
 #include "goelf/elfsyms.h"
 
 /* One defined symbol as readelf printed it. */
@@ -380,6 +381,15 @@ static size_t load_count(uint8_t *img, size_t len, struct elf_syms **out)
 	return n;
 }
 
+static int open_err(uint8_t *img, size_t len)
+{
+	struct elf_file *ef = NULL;
+	int err = elf_file__open_mem(img, len, &ef);
+
+	elf_file__free(ef);
+	return err;
+}
+
 static void test_synth_good(void **state)
 {
 	size_t len;
@@ -437,12 +447,17 @@ static void test_synth_hostile(void **state)
 	shdr(img, symtab)->sh_entsize = 16;
 	assert_int_equal(load_count(img, len, NULL), 0);
 	shdr(img, symtab)->sh_entsize = sizeof(Elf64_Sym);
-	shdr(img, symtab)->sh_size = UINT64_MAX - 8;
-	assert_int_equal(load_count(img, len, NULL), 0);
 	shdr(img, symtab)->sh_size = 5 * sizeof(Elf64_Sym) - 1;
 	assert_int_equal(load_count(img, len, NULL), 3);
+	free(img);
+
+	/* A table past the end of the file: the ELF reader calls the file truncated. */
+	img = synth_syms(&len);
+	shdr(img, symtab)->sh_size = UINT64_MAX - 8;
+	assert_int_equal(open_err(img, len), -GT_EFORMAT);
+	shdr(img, symtab)->sh_size = 5 * sizeof(Elf64_Sym);
 	shdr(img, symtab)->sh_offset = len + 1;
-	assert_int_equal(load_count(img, len, NULL), 0);
+	assert_int_equal(open_err(img, len), -GT_EFORMAT);
 	free(img);
 
 	/* Symbols whose size wraps around the address space. */

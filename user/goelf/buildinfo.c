@@ -335,9 +335,9 @@ const char *go_version_source_name(enum go_version_source s)
 	case GOVER_BUILDINFO:
 		return "buildinfo";
 	case GOVER_BUILDVERSION:
-		return "buildVersion";
+		return "buildversion";
 	case GOVER_VERSION_STRING:
-		return "version-string";
+		return "version_string";
 	default:
 		return "none";
 	}

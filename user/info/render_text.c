@@ -37,17 +37,55 @@ static void text_elf(FILE *out, const struct bin_facts *f)
 	}
 }
 
-static void text_settings(FILE *out, const struct go_buildinfo *bi)
+/* The settings that explain crashes and tracing; -v shows every one, one per line. */
+static bool key_setting(const char *key)
 {
-	char k[128], v[512];
+	static const char *const keys[] = {"CGO_ENABLED", "-buildmode", "-trimpath", "-ldflags",
+					   "-tags", "-race", "GOARCH", "GOAMD64", "GOARM64",
+					   "GOEXPERIMENT"};
 	size_t i;
 
-	if (!bi->nsettings)
-		return;
-	fprintf(out, "  %-10s", "build");
-	for (i = 0; i < bi->nsettings; i++)
-		fprintf(out, " %s=%s", SAFE(k, bi->settings[i].key), SAFE(v, bi->settings[i].value));
-	fprintf(out, "\n");
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
+}
+
+static void text_settings(FILE *out, const struct go_buildinfo *bi, int verbose)
+{
+	char k[128], v[512];
+	size_t i, shown = 0;
+
+	for (i = 0; i < bi->nsettings; i++) {
+		if (verbose < 1 && !key_setting(bi->settings[i].key))
+			continue;
+		SAFE(k, bi->settings[i].key);
+		SAFE(v, bi->settings[i].value);
+		if (verbose >= 1)
+			fprintf(out, "  %-10s %s=%s\n", shown ? "" : "build", k, v);
+		else
+			fprintf(out, "%s%s=%s", shown ? " " : "  build      ", k, v);
+		shown++;
+	}
+	if (verbose < 1 && shown)
+		fprintf(out, "\n");
+	if (verbose < 1 && bi->nsettings > shown)
+		fprintf(out, "  %-10s %zu more build settings (-v lists them)\n", "",
+			bi->nsettings - shown);
+}
+
+static const char *version_origin(enum go_version_source src)
+{
+	switch (src) {
+	case GOVER_BUILDINFO:
+		return "the .go.buildinfo blob";
+	case GOVER_BUILDVERSION:
+		return "the runtime.buildVersion string: the binary has no build info";
+	case GOVER_VERSION_STRING:
+		return "a go1.N string in its data: no build info, weakest evidence";
+	default:
+		return "nowhere";
+	}
 }
 
 static void text_buildinfo(FILE *out, const struct go_buildinfo *bi, int verbose)
@@ -56,13 +94,13 @@ static void text_buildinfo(FILE *out, const struct go_buildinfo *bi, int verbose
 	size_t i;
 
 	fprintf(out, "  %-10s %s (from %s)\n", "version", bi->version ? SAFE(b, bi->version) : "unknown",
-		go_version_source_name(bi->version_source));
+		version_origin(bi->version_source));
 	if (bi->has_modinfo)
 		fprintf(out, "  %-10s %s %s\n", "module", SAFE(b, bi->main.path),
 			SAFE(c, bi->main.version));
 	else if (bi->path)
 		fprintf(out, "  %-10s %s\n", "package", SAFE(b, bi->path));
-	text_settings(out, bi);
+	text_settings(out, bi, verbose);
 	if (!bi->ndeps)
 		return;
 	if (verbose < 1) {
