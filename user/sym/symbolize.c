@@ -10,6 +10,11 @@
 /* x86-64 and arm64 kernels live in the upper half of the address space. */
 #define KERNEL_ADDR_MIN 0xffff800000000000ULL
 #define MAX_GO_FRAMES 64
+/*
+ * kallsyms has no sizes: an address past the last symbol of a region would
+ * map to it with any offset. No kernel function is anywhere near this big.
+ */
+#define KSYM_MAX_OFFSET 0x10000
 
 static int from_kernel(struct symbolizer *s, uint64_t addr, struct sym_frame *fr, size_t max)
 {
@@ -19,7 +24,7 @@ static int from_kernel(struct symbolizer *s, uint64_t addr, struct sym_frame *fr
 	if (!s->ks)
 		return err_fail(ENOENT, "kernel address: kallsyms not loaded");
 	k = ksyms__map_addr(s->ks, addr, &off);
-	if (!k)
+	if (!k || off > KSYM_MAX_OFFSET)
 		return err_fail(ENOENT, "no kernel symbol at 0x%llx", (unsigned long long)addr);
 	if (max)
 		fr[0] = (struct sym_frame){.func = k->name, .func_offset = off,
