@@ -56,7 +56,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all check unit fuzz e2e bench fixtures clean format
+.PHONY: all check unit fuzz e2e bench fixtures toolchains clean format
 all: $(BUILD)/gotrace
 
 $(BUILD)/gotrace: $(USER_OBJS)
@@ -110,13 +110,18 @@ $(BUILD)/bench/%: bench/%.c $(BENCH_OBJS)
 $(BUILD):
 	$(Q)mkdir -p $@
 
-unit: $(UNIT_BINS)
+# Go toolchains 1.21-1.27 from Debian's archive (cached): the real-binary
+# unit tests use the newest one's `go tool nm/addr2line` as their oracle.
+toolchains:
+	$(Q)scripts/fetch-go.sh
+
+unit: $(UNIT_BINS) toolchains
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
 
 fuzz: $(FUZZ_BINS)
 	$(Q)BUILD_DIR=$(BUILD) tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-fixtures: $(BUILD)/gotrace
+fixtures: $(BUILD)/gotrace toolchains
 	$(Q)BUILD_DIR=$(BUILD) tests/fixtures/build.sh
 
 e2e: $(BUILD)/gotrace fixtures
