@@ -33,7 +33,7 @@ CFLAGS      ?= -O2 -g
 ALL_CFLAGS  := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iuser -I$(BUILD) -Ibpf $(CFLAGS)
 # libbpf and its dependencies are linked statically so build/gotrace can be
 # copied to another node; glibc stays dynamic (static glibc breaks NSS).
-STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
+STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lcapstone -lz -lzstd -Wl,-Bdynamic
 LDLIBS      := $(STATIC_LIBS) -lpthread
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)

@@ -16,6 +16,7 @@
 
 static const struct cmd_spec *const commands[] = {
 	&cmd_info,
+	&cmd_block,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

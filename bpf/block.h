@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GOTRACE_BLOCK_H
+#define GOTRACE_BLOCK_H
+
+/*
+ * ABI of block.bpf.c (gotrace block): where goroutines park, for how long,
+ * and how long they then wait for a CPU.
+ *
+ * A park starts at runtime.gopark (R14 = g, CL = wait reason, user stack)
+ * and ends at the goroutine's _Gwaiting -> _Grunnable transition, seen at
+ * the runtime's casgstatus call sites (every wake path: ready, netpoll's
+ * injectglist, findRunnable, GC; GO-RUNTIME.md §3.2); it then waits on the
+ * run queue until _Grunnable -> _Grunning (execute). Goroutines are keyed by
+ * their g pointer, never by thread id.
+ */
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define BLOCK_HIST_BUCKETS 40 /* log2 nanoseconds: bucket b holds [2^b, 2^(b+1)) */
+#define BLOCK_STACK_DEPTH 64
+
+/* Cookie flags of casgstatus probe sites. */
+#define CASG_FROM_PARK_M 1u /* a park_m site: 4 -> 1 there is a cancelled park */
+
+/* Go runtime goroutine states (runtime2.go, stable 1.17 - 1.27). */
+#define G_RUNNABLE 1
+#define G_RUNNING 2
+#define G_SYSCALL 3
+#define G_WAITING 4
+#define G_DEAD 6
+
+struct block_site_key {
+	__s32 stackid; /* kernel-unwound part: [gopark pc, [bp+8], ...]; < 0 on failure */
+	__u32 reason;  /* waitReason byte */
+	__u64 caller;  /* [SP] at the probe: gopark's immediate caller (not in stackid) */
+};
+
+struct block_site_stats {
+	__u64 count;
+	__u64 total_ns;
+	__u64 max_ns;
+	__u64 sched_count; /* runnable -> running after this site's wakes */
+	__u64 sched_total_ns;
+	__u32 hist[BLOCK_HIST_BUCKETS];
+};
+
+struct block_park {
+	__u64 start_ns;
+	struct block_site_key site;
+	__u32 confirmed; /* park_m moved it to _Gwaiting */
+	__u32 pad;
+};
+
+struct block_runq {
+	__u64 since_ns;
+	struct block_site_key site; /* the park it woke from; stackid -2 when none */
+};
+
+/* Counters, one slot each in a per-CPU array. */
+enum block_counter {
+	BC_PARKS,	   /* gopark hits */
+	BC_PARK_REFIRE,	   /* gopark hit again before confirmation (morestack re-entry) */
+	BC_CONFIRMED,	   /* parks confirmed by park_m */
+	BC_CANCELLED,	   /* parks cancelled in park_m (unlockf returned false) */
+	BC_WAKES,	   /* 4 -> 1 with a matching park */
+	BC_WAKE_UNKNOWN,   /* 4 -> 1 for a goroutine whose park we did not see */
+	BC_MISSED_WAKE,	   /* a confirmed park whose wake we never saw */
+	BC_SHORT,	   /* wakes below min_block_ns, not aggregated */
+	BC_RUNS,	   /* 1 -> 2 */
+	BC_RUNS_MATCHED,   /* 1 -> 2 with a runnable timestamp */
+	BC_STACK_ERRORS,   /* bpf_get_stackid failed */
+	BC_MAP_FULL,	   /* a map update failed */
+	BC_CASG_HITS,	   /* casgstatus probe hits, all transitions */
+	BC_NR,
+};
+
+#endif

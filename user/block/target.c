@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The process block traces: is it traceable, and where do the probes go. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "block/block.h"
+#include "goelf/schedsites.h"
+#include "proc/procfs.h"
+
+static const struct go_probe_site *probe_site(const struct bin_facts *f, const char *fn)
+{
+	size_t i;
+
+	for (i = 0; i < f->nprobes; i++)
+		if (!strcmp(f->probes[i].function, fn) && f->probes[i].found)
+			return &f->probes[i];
+	return NULL;
+}
+
+static int check_traceable(const struct block_target *t)
+{
+	const struct bin_facts *f = &t->facts;
+
+	if (!f->is_go)
+		return err_fail(GT_ENOTGO, "process %d (%s) is not a Go program: block traces the "
+					   "Go runtime's scheduler", (int)t->pid, t->exe);
+	if (!f->uprobe_supported)
+		return err_fail(ENOTSUP, "process %d cannot be traced: %s", (int)t->pid,
+				f->uprobe_reason);
+	if (!probe_site(f, "runtime.gopark"))
+		return err_fail(ENOTSUP, "process %d: runtime.gopark not found in %s", (int)t->pid,
+				t->exe);
+	return 0;
+}
+
+static int add_probe(struct block_target *t, uint64_t off, bool gopark, uint32_t cookie)
+{
+	struct block_uprobe *v = realloc(t->probes, (t->nprobes + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	t->probes = v;
+	t->probes[t->nprobes++] = (struct block_uprobe){off, gopark, cookie};
+	return 0;
+}
+
+/*
+ * gopark after its stack check, then every casgstatus call site block
+ * needs; if none can be found, casgstatus's own entry (costlier: every
+ * transition, syscalls included, traps).
+ */
+static int plan_probes(struct block_target *t)
+{
+	const struct go_probe_site *park = probe_site(&t->facts, "runtime.gopark"), *casg;
+	struct sched_site *sites = NULL;
+	size_t i, n = 0;
+	int err;
+
+	err = add_probe(t, park->probe_file_offset, true, 0);
+	if (err)
+		return err;
+	if (!go_sched_sites(t->ef, t->facts.pcln, &sites, &n) && n > 0) {
+		for (i = 0; i < n && !err; i++)
+			err = add_probe(t, sites[i].file_offset, false,
+					sites[i].in_park_m ? CASG_FROM_PARK_M : 0);
+		t->nsched_sites = n;
+		free(sites);
+		return err;
+	}
+	free(sites);
+	casg = probe_site(&t->facts, "runtime.casgstatus");
+	if (!casg)
+		return err_fail(ENOTSUP, "process %d: runtime.casgstatus not found", (int)t->pid);
+	t->casg_entry_fallback = true;
+	return add_probe(t, casg->probe_file_offset, false, 0);
+}
+
+int block_target__open(pid_t pid, struct block_target *t)
+{
+	char path[64];
+	ssize_t len;
+	int fd, err;
+
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	err = proc_pid__check(pid);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	len = readlink(path, t->exe, sizeof(t->exe) - 1);
+	t->exe[len > 0 ? len : 0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_fail(errno == ENOENT ? ESRCH : errno, "process %d: cannot open %s: %s",
+				(int)pid, path, strerror(errno));
+	err = elf_file__open_fd(fd, path, &t->ef);
+	close(fd);
+	if (!err)
+		err = bin_facts__collect(t->ef, &t->facts);
+	if (!err)
+		err = check_traceable(t);
+	if (!err)
+		err = plan_probes(t);
+	if (!err)
+		block_reasons__load(t); /* without names, reasons print as numbers */
+	return err;
+}
+
+void block_target__close(struct block_target *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nreasons; i++)
+		free(t->reasons[i]);
+	free(t->reasons);
+	free(t->probes);
+	bin_facts__clear(&t->facts);
+	elf_file__free(t->ef);
+	memset(t, 0, sizeof(*t));
+}
+
+const char *block_target__reason(const struct block_target *t, uint32_t reason, char *buf,
+				 size_t len)
+{
+	if (reason < t->nreasons && t->reasons[reason] && t->reasons[reason][0])
+		return t->reasons[reason];
+	snprintf(buf, len, "reason %u", reason);
+	return buf;
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "base/err.h"
+#include "block.skel.h"
+#include "bpf_block.h"
+
+struct block_tracer {
+	struct block_bpf *skel;
+	pid_t pid;
+	char exe[64];
+	struct bpf_link **links;
+	size_t nlinks;
+	int ncpu;
+};
+
+int block_tracer__open(pid_t pid, uint64_t min_block_ns, struct block_tracer **out)
+{
+	struct block_tracer *b = calloc(1, sizeof(*b));
+	int err;
+
+	if (!b)
+		return -ENOMEM;
+	b->pid = pid;
+	b->ncpu = libbpf_num_possible_cpus();
+	snprintf(b->exe, sizeof(b->exe), "/proc/%d/exe", (int)pid);
+	b->skel = block_bpf__open();
+	if (!b->skel) {
+		err = err_fail(errno, "block: opening the BPF object failed: %s", strerror(errno));
+		goto fail;
+	}
+	b->skel->rodata->filter_tgid = pid;
+	b->skel->rodata->min_block_ns = min_block_ns;
+	err = block_bpf__load(b->skel);
+	if (err) {
+		err = err_fail(-err, "block: loading the BPF programs failed: %s (root, or "
+				     "CAP_BPF and CAP_PERFMON, is needed)", strerror(-err));
+		goto fail;
+	}
+	*out = b;
+	return 0;
+fail:
+	block_tracer__free(b);
+	return err;
+}
+
+int block_tracer__attach(struct block_tracer *b, const struct block_uprobe *probes, size_t n)
+{
+	size_t i;
+	int err;
+
+	block_tracer__detach(b);
+	b->links = calloc(n, sizeof(*b->links));
+	if (!b->links)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = probes[i].cookie);
+		struct bpf_program *prog = probes[i].is_gopark ? b->skel->progs.block_gopark
+							       : b->skel->progs.block_casg;
+
+		/* pid-scoped: the kernel only traps this process's mm. */
+		b->links[i] = bpf_program__attach_uprobe_opts(prog, b->pid, b->exe,
+							      probes[i].file_offset, &opts);
+		if (!b->links[i]) {
+			err = err_fail(errno, "block: uprobe at %s+0x%llx: %s", b->exe,
+				       (unsigned long long)probes[i].file_offset, strerror(errno));
+			b->nlinks = i;
+			block_tracer__detach(b);
+			return err;
+		}
+	}
+	b->nlinks = n;
+	return 0;
+}
+
+void block_tracer__detach(struct block_tracer *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nlinks; i++)
+		bpf_link__destroy(b->links[i]);
+	free(b->links);
+	b->links = NULL;
+	b->nlinks = 0;
+}
+
+bool block_tracer__attached(const struct block_tracer *b)
+{
+	return b->nlinks > 0;
+}
+
+void block_tracer__free(struct block_tracer *b)
+{
+	if (!b)
+		return;
+	block_tracer__detach(b);
+	block_bpf__destroy(b->skel);
+	free(b);
+}
+
+int block_tracer__counters(struct block_tracer *b, uint64_t out[BC_NR])
+{
+	uint64_t vals[b->ncpu];
+	uint32_t k;
+	int c, err;
+
+	for (k = 0; k < BC_NR; k++) {
+		err = bpf_map__lookup_elem(b->skel->maps.counters, &k, sizeof(k), vals,
+					   sizeof(vals), 0);
+		if (err)
+			return err;
+		out[k] = 0;
+		for (c = 0; c < b->ncpu; c++)
+			out[k] += vals[c];
+	}
+	return 0;
+}
+
+static void sum_stats(struct block_site_stats *dst, const struct block_site_stats *v, int ncpu)
+{
+	int c, i;
+
+	memset(dst, 0, sizeof(*dst));
+	for (c = 0; c < ncpu; c++) {
+		dst->count += v[c].count;
+		dst->total_ns += v[c].total_ns;
+		if (v[c].max_ns > dst->max_ns)
+			dst->max_ns = v[c].max_ns;
+		dst->sched_count += v[c].sched_count;
+		dst->sched_total_ns += v[c].sched_total_ns;
+		for (i = 0; i < BLOCK_HIST_BUCKETS; i++)
+			dst->hist[i] += v[c].hist[i];
+	}
+}
+
+int block_tracer__each_site(struct block_tracer *b, block_site_cb cb, void *ctx)
+{
+	struct block_site_key key, next, *prev = NULL;
+	struct block_site_stats *vals = calloc(b->ncpu, sizeof(*vals)), sum;
+	int fd = bpf_map__fd(b->skel->maps.sites), err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, vals))
+			continue; /* deleted meanwhile */
+		sum_stats(&sum, vals, b->ncpu);
+		err = cb(&key, &sum, ctx);
+		if (err)
+			break;
+	}
+	free(vals);
+	return err;
+}
+
+int block_tracer__sched_all(struct block_tracer *b, struct block_site_stats *out)
+{
+	struct block_site_stats *vals = calloc(b->ncpu, sizeof(*vals));
+	uint32_t zero = 0;
+	int err;
+
+	if (!vals)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.sched_all), &zero, vals);
+	if (!err)
+		sum_stats(out, vals, b->ncpu);
+	free(vals);
+	return err ? -errno : 0;
+}
+
+int block_tracer__stack(struct block_tracer *b, int32_t id, uint64_t *pcs, size_t max)
+{
+	uint64_t buf[BLOCK_STACK_DEPTH] = {0};
+	uint32_t key = (uint32_t)id;
+	size_t n = 0;
+
+	if (id < 0 || bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.stacks), &key, buf))
+		return 0;
+	while (n < BLOCK_STACK_DEPTH && n < max && buf[n]) {
+		pcs[n] = buf[n];
+		n++;
+	}
+	return (int)n;
+}
+
+int block_tracer__each_park(struct block_tracer *b, block_park_cb cb, void *ctx)
+{
+	int fd = bpf_map__fd(b->skel->maps.parks), err = 0;
+	uint64_t key, next, *prev = NULL;
+	struct block_park p;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &p))
+			continue;
+		err = cb(key, &p, ctx);
+		if (err)
+			break;
+	}
+	return err;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GOTRACE_BPF_BLOCK_H
+#define GOTRACE_BPF_BLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "block.h"
+
+/*
+ * Backend of `gotrace block` (bpf/block.bpf.c): open (load, filtered to
+ * one tgid) → attach the uprobes of a plan → read the maps → detach/free.
+ * Attach and detach can repeat (the overhead governor duty-cycles them).
+ */
+
+struct block_tracer;
+
+struct block_uprobe {
+	uint64_t file_offset;
+	bool is_gopark;	 /* else a casgstatus site (entry or CALL) */
+	uint32_t cookie; /* CASG_* flags */
+};
+
+int block_tracer__open(pid_t pid, uint64_t min_block_ns, struct block_tracer **out);
+/* Attaches every probe on /proc/PID/exe; on failure none stays attached. */
+int block_tracer__attach(struct block_tracer *b, const struct block_uprobe *probes, size_t n);
+void block_tracer__detach(struct block_tracer *b);
+bool block_tracer__attached(const struct block_tracer *b);
+void block_tracer__free(struct block_tracer *b);
+
+/* Counters summed over CPUs. */
+int block_tracer__counters(struct block_tracer *b, uint64_t out[BC_NR]);
+/* Every site with its per-CPU stats summed; cb returns nonzero to stop. */
+typedef int (*block_site_cb)(const struct block_site_key *k, const struct block_site_stats *s,
+			     void *ctx);
+int block_tracer__each_site(struct block_tracer *b, block_site_cb cb, void *ctx);
+int block_tracer__sched_all(struct block_tracer *b, struct block_site_stats *out);
+/* The user stack of a stack id; returns the depth (0 when unknown). */
+int block_tracer__stack(struct block_tracer *b, int32_t id, uint64_t *pcs, size_t max);
+/* Parks still open (goroutines parked now, as far as the probes saw). */
+typedef int (*block_park_cb)(uint64_t g, const struct block_park *p, void *ctx);
+int block_tracer__each_park(struct block_tracer *b, block_park_cb cb, void *ctx);
+
+#endif
