@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -18,6 +19,7 @@ struct block_tracer {
 	struct bpf_link **links;
 	size_t nlinks;
 	int ncpu;
+	int stats_fd; /* keeps BPF run-time statistics on; -1 when refused */
 };
 
 int block_tracer__open(pid_t pid, uint64_t min_block_ns, struct block_tracer **out)
@@ -29,6 +31,7 @@ int block_tracer__open(pid_t pid, uint64_t min_block_ns, struct block_tracer **o
 		return -ENOMEM;
 	b->pid = pid;
 	b->ncpu = libbpf_num_possible_cpus();
+	b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	snprintf(b->exe, sizeof(b->exe), "/proc/%d/exe", (int)pid);
 	b->skel = block_bpf__open();
 	if (!b->skel) {
@@ -90,6 +93,24 @@ void block_tracer__detach(struct block_tracer *b)
 	b->nlinks = 0;
 }
 
+static void clear_map(int fd)
+{
+	uint64_t key, next, *prev = NULL;
+
+	/* Deleting while walking: restart from the first key each time. */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		if (bpf_map_delete_elem(fd, &key))
+			prev = &key;
+	}
+}
+
+void block_tracer__clear_inflight(struct block_tracer *b)
+{
+	clear_map(bpf_map__fd(b->skel->maps.parks));
+	clear_map(bpf_map__fd(b->skel->maps.runq));
+}
+
 bool block_tracer__attached(const struct block_tracer *b)
 {
 	return b->nlinks > 0;
@@ -101,7 +122,30 @@ void block_tracer__free(struct block_tracer *b)
 		return;
 	block_tracer__detach(b);
 	block_bpf__destroy(b->skel);
+	if (b->stats_fd >= 0)
+		close(b->stats_fd);
 	free(b);
+}
+
+int block_tracer__prog_time(struct block_tracer *b, uint64_t *run_ns, uint64_t *runs)
+{
+	struct bpf_program *progs[] = {b->skel->progs.block_gopark, b->skel->progs.block_casg};
+	size_t i;
+
+	*run_ns = *runs = 0;
+	if (b->stats_fd < 0)
+		return -ENOTSUP;
+	for (i = 0; i < 2; i++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &info, &len))
+			return -errno;
+		*run_ns += info.run_time_ns;
+		*runs += info.run_cnt;
+	}
+	return 0;
 }
 
 int block_tracer__counters(struct block_tracer *b, uint64_t out[BC_NR])

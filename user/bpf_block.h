@@ -27,8 +27,16 @@ int block_tracer__open(pid_t pid, uint64_t min_block_ns, struct block_tracer **o
 /* Attaches every probe on /proc/PID/exe; on failure none stays attached. */
 int block_tracer__attach(struct block_tracer *b, const struct block_uprobe *probes, size_t n);
 void block_tracer__detach(struct block_tracer *b);
+/* Forgets parks and run-queue stamps (before re-attaching: their ends were not seen). */
+void block_tracer__clear_inflight(struct block_tracer *b);
 bool block_tracer__attached(const struct block_tracer *b);
 void block_tracer__free(struct block_tracer *b);
+
+/*
+ * Kernel-measured run time of the BPF programs (BPF_STATS_RUN_TIME, on
+ * while the tracer is open): total ns and runs, both programs together.
+ */
+int block_tracer__prog_time(struct block_tracer *b, uint64_t *run_ns, uint64_t *runs);
 
 /* Counters summed over CPUs. */
 int block_tracer__counters(struct block_tracer *b, uint64_t out[BC_NR]);

@@ -17,6 +17,7 @@
 #include "base/num.h"
 #include "base/signals.h"
 #include "block/block.h"
+#include "block/governor.h"
 #include "commands.h"
 #include "out/units.h"
 #include "proc/procfs.h"
@@ -95,6 +96,7 @@ struct block_run {
 	struct common_opts co;
 	struct proc_pid_ref ref;
 	struct json_writer w;
+	struct governor gov;
 	bool exited;
 	bool tty;
 };
@@ -112,6 +114,23 @@ static void print_header(struct block_run *r)
 		r->co.duration_ns ? "until the duration ends or Ctrl-C" : "Ctrl-C to stop");
 }
 
+static void print_governor(struct block_run *r)
+{
+	const struct governor *g = &r->gov;
+
+	printf("overhead: estimated %.1f%% of the target's CPU with the probes on (%.2f µs per hit: "
+	       "trap %s %.2f µs + BPF); ",
+	       g->est_pct, g->cost_ns / 1000, g->cost_measured ? "measured" : "assumed",
+	       g->trap_ns / 1000);
+	if (g->budget_pct <= 0)
+		printf("exact mode: probes attached the whole time\n");
+	else if (g->cycles)
+		printf("budget %.0f%%: sampled, probes attached %.0f%% of the time\n", g->budget_pct,
+		       100 * governor__sampled(g));
+	else
+		printf("budget %.0f%%: probes attached the whole time\n", g->budget_pct);
+}
+
 static void print_summary(struct block_run *r, const struct block_report_full *rep)
 {
 	const uint64_t *c = rep->r.counters;
@@ -123,6 +142,7 @@ static void print_summary(struct block_run *r, const struct block_report_full *r
 	       (unsigned long long)c[BC_PARKS], (unsigned long long)c[BC_WAKES], unmatched,
 	       (unsigned long long)c[BC_MISSED_WAKE], (unsigned long long)c[BC_CANCELLED],
 	       (unsigned long long)c[BC_WAKE_UNKNOWN]);
+	print_governor(r);
 	printf("scheduling latency (runnable -> running): p50 %s, p99 %s over %llu runs\n",
 	       fmt_duration(block_hist_quantile(&rep->r.sched, 0.5), p50, sizeof(p50)),
 	       fmt_duration(block_hist_quantile(&rep->r.sched, 0.99), p99, sizeof(p99)),
@@ -153,6 +173,14 @@ static void json_summary(struct block_run *r, const struct block_report_full *re
 	json_obj_begin(&r->w, "counters");
 	for (i = 0; i < BC_NR; i++)
 		json_u64(&r->w, names[i], c[i]);
+	json_obj_end(&r->w);
+	json_obj_begin(&r->w, "overhead");
+	json_f64(&r->w, "budget_pct", r->gov.budget_pct);
+	json_f64(&r->w, "estimated_pct", r->gov.est_pct);
+	json_f64(&r->w, "cost_per_hit_ns", r->gov.cost_ns);
+	json_bool(&r->w, "cost_measured", r->gov.cost_measured);
+	json_f64(&r->w, "sampled_fraction", governor__sampled(&r->gov));
+	json_u64(&r->w, "duty_cycles", r->gov.cycles);
 	json_obj_end(&r->w);
 	json_f64(&r->w, "unmatched_pct",
 		 c[BC_CONFIRMED] ? 100.0 * c[BC_MISSED_WAKE] / c[BC_CONFIRMED] : 0);
@@ -204,9 +232,11 @@ static int block_poll(void *ctx, int timeout_ms)
 	struct block_run *r = ctx;
 
 	usleep((useconds_t)timeout_ms * 1000);
-	if (proc_pid_ref__check(&r->ref))
+	if (proc_pid_ref__check(&r->ref)) {
 		r->exited = true;
-	return 0;
+		return 0;
+	}
+	return governor__tick(&r->gov, &r->s);
 }
 
 static bool block_stop(void *ctx)
@@ -230,6 +260,8 @@ static int block_start(struct block_run *r)
 		err = block_tracer__attach(s->tracer, s->target.probes, s->target.nprobes);
 	s->start_ns = mono_ns();
 	s->stuck_min_ns = r->a.stuck_ns;
+	if (!err)
+		governor__init(&r->gov, r->a.max_overhead_pct);
 	return err;
 }
 
