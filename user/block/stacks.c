@@ -40,6 +40,7 @@ int block_stacks__open(pid_t pid, struct block_stacks **out)
 		free(bs);
 		return err;
 	}
+	symbolizer__preload(bs->sym);
 	*out = bs;
 	return 0;
 }

@@ -146,6 +146,18 @@ int symbolizer__open_pid(pid_t pid, struct symbolizer **out)
 	return 0;
 }
 
+void symbolizer__preload(struct symbolizer *s)
+{
+	size_t i;
+
+	for (i = 0; s->maps && i < proc_maps__count(s->maps); i++) {
+		const struct proc_map *m = proc_maps__get(s->maps, i);
+
+		if (m->kind == PROC_MAP_FILE && (m->perms & PROC_MAP_X))
+			symbolizer_module_for_map(s, m);
+	}
+}
+
 int symbolizer__enable_kernel(struct symbolizer *s)
 {
 	if (s->ks)

@@ -43,6 +43,11 @@ struct sym_frame {
 int symbolizer__open_file(const char *path, struct symbolizer **out);
 int symbolizer__open_pid(pid_t pid, struct symbolizer **out);
 void symbolizer__free(struct symbolizer *s);
+/*
+ * Opens the module of every executable file mapping now, so addresses still
+ * symbolize after the process exits (tracers report after the target died).
+ */
+void symbolizer__preload(struct symbolizer *s);
 /* Kernel addresses (>= the kernel's half) are resolved through kallsyms once this is on. */
 int symbolizer__enable_kernel(struct symbolizer *s);
 
