@@ -34,7 +34,7 @@ ALL_CFLAGS  := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iuser -I$(BUILD) -Ibpf $(CFLAGS
 # libbpf and its dependencies are linked statically so build/gotrace can be
 # copied to another node; glibc stays dynamic (static glibc breaks NSS).
 STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lcapstone -lz -lzstd -Wl,-Bdynamic
-LDLIBS      := $(STATIC_LIBS) -lpthread
+LDLIBS      := $(STATIC_LIBS) -lpthread -lm
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))

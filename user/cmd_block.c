@@ -21,6 +21,8 @@
 #include "commands.h"
 #include "out/units.h"
 #include "proc/procfs.h"
+#include "rank/render.h"
+#include "rank/rules.h"
 
 enum {
 	ID_MIN_BLOCK = 0x100,
@@ -195,6 +197,41 @@ static void json_summary(struct block_run *r, const struct block_report_full *re
 	json_end_line(&r->w);
 }
 
+/* The facts of the whole run through the shared rules: ranked candidates. */
+static int block_verdict(struct block_run *r, const struct block_report_full *rep)
+{
+	static const char *const prefixes[] = {"block.", NULL};
+	struct fact_store fs = {0};
+	struct cand_list cands = {0};
+	size_t i;
+	int err = block_facts(&r->s, rep, &fs);
+
+	if (err)
+		goto out;
+	rank__evaluate(&fs, prefixes, &cands);
+	if (r->co.json) {
+		for (i = 0; i < fs.n; i++) {
+			json_obj_begin(&r->w, NULL);
+			json_str(&r->w, "type", "fact");
+			fact_write_json_fields(&r->w, fs.v[i]);
+			json_obj_end(&r->w);
+			json_end_line(&r->w);
+		}
+		json_obj_begin(&r->w, NULL);
+		json_str(&r->w, "type", "candidates");
+		rank_write_json_list(&r->w, "candidates", &cands);
+		json_obj_end(&r->w);
+		json_end_line(&r->w);
+	} else {
+		printf("\nroot-cause candidates:\n");
+		rank_print_text(stdout, &cands, 5, r->co.verbose);
+	}
+out:
+	cand_list__clear(&cands);
+	fact_store__clear(&fs);
+	return err;
+}
+
 static int block_tick(void *ctx, bool final)
 {
 	struct block_run *r = ctx;
@@ -220,6 +257,8 @@ static int block_tick(void *ctx, bool final)
 		print_summary(r, &rep);
 	}
 	if (final)
+		err = block_verdict(r, &rep);
+	if (final && !err)
 		err = block_write_outputs(&r->s, &rep, r->a.pprof, r->a.folded);
 	if (!err)
 		err = block_session__advance(&r->s, &rep);
@@ -252,6 +291,9 @@ static int block_start(struct block_run *r)
 	err = block_target__open(r->co.pid, &s->target);
 	if (!err)
 		err = proc_pid_ref__init(&r->ref, r->co.pid);
+	if (!err && identity__from_pid(r->co.pid, g_opts.host_root, &s->id))
+		s->id.pid = r->co.pid;
+	identity__subject(&s->id, s->subject, sizeof(s->subject));
 	if (!err)
 		err = block_tracer__open(r->co.pid, r->a.min_block_ns, &s->tracer);
 	if (!err)

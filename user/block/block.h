@@ -13,6 +13,7 @@
 #include "goelf/binfacts.h"
 #include "goelf/elf.h"
 #include "out/json.h"
+#include "proc/identity.h"
 #include "sym/symbolizer.h"
 
 /* The traced process: its binary's facts and where the probes go. */
@@ -47,6 +48,7 @@ struct block_stack {
 	struct sym_frame frames[BLOCK_MAX_FRAMES];
 	uint64_t pcs[BLOCK_MAX_FRAMES]; /* the pc each frame came from */
 	int user_frame;			/* index of the first user frame, -1 when none */
+	int display_frame;		/* the user frame, else the first library frame, else -1 */
 };
 
 /* One row: a wait reason at a stack, with its statistics for the window. */
@@ -93,6 +95,8 @@ struct block_session {
 	size_t nprev_stuck;
 	uint64_t start_ns, last_report_ns;
 	uint64_t stuck_min_ns;		/* report goroutines parked at least this long */
+	struct identity id;		/* taken at start: the target may be gone at the end */
+	char subject[512];
 };
 
 struct block_report_full {
@@ -125,6 +129,11 @@ int block_write_outputs(struct block_session *s, const struct block_report_full 
 /* A gzip profile.proto with Go's block-profile sample types (block/pprof.c). */
 int block_write_pprof(struct block_session *s, const struct block_report_full *rep,
 		      const char *path);
+
+struct fact_store;
+/* The report as facts for the rules (block/facts.c). */
+int block_facts(struct block_session *s, const struct block_report_full *rep,
+		struct fact_store *fs);
 
 /* Stack symbolization with a cache keyed by (stack id, caller). */
 struct block_stacks;

@@ -25,7 +25,7 @@ static void site_text(const struct block_stack *st, char *buf, size_t len)
 		snprintf(buf, len, "(stack unavailable)");
 		return;
 	}
-	f = &st->frames[st->user_frame >= 0 ? (size_t)st->user_frame : st->nframes - 1];
+	f = &st->frames[st->display_frame >= 0 ? (size_t)st->display_frame : 0];
 	snprintf(buf, len, "%s %s:%d", SAFE(fn, f->func), SAFE(file, basename_of(f->file)), f->line);
 }
 

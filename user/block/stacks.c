@@ -72,6 +72,14 @@ bool block_frame_is_user(const struct sym_frame *f)
 	return slash && dot && dot < slash;
 }
 
+/* The runtime and internal packages: never where a wait "happens" for a reader. */
+static bool is_runtime_internal(const char *fn)
+{
+	return !fn || !strcmp(fn, "?") || !strncmp(fn, "runtime.", 8) ||
+	       !strncmp(fn, "internal/", 9) || !strncmp(fn, "syscall.", 8) ||
+	       !strncmp(fn, "sync.", 5) || !strncmp(fn, "time.", 5);
+}
+
 static void symbolize_pc(struct block_stacks *bs, struct block_stack *st, uint64_t pc,
 			 bool return_address)
 {
@@ -99,7 +107,7 @@ static void build(struct block_stacks *bs, struct block_tracer *tr,
 	size_t f;
 
 	memset(st, 0, sizeof(*st));
-	st->user_frame = -1;
+	st->user_frame = st->display_frame = -1;
 	if (n > 0)
 		symbolize_pc(bs, st, pcs[0], false);
 	/* The immediate caller: absent from the kernel's unwind at gopark's entry. */
@@ -113,6 +121,12 @@ static void build(struct block_stacks *bs, struct block_tracer *tr,
 			break;
 		}
 	}
+	/* No user code on the stack (a net/http connection goroutine): the first library frame. */
+	for (f = 0; st->user_frame < 0 && st->display_frame < 0 && f < st->nframes; f++)
+		if (!is_runtime_internal(st->frames[f].func))
+			st->display_frame = (int)f;
+	if (st->user_frame >= 0)
+		st->display_frame = st->user_frame;
 }
 
 const struct block_stack *block_stacks__get(struct block_stacks *bs, struct block_tracer *tr,

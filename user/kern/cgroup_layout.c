@@ -39,6 +39,11 @@ int cgroup_layout__parse(const char *mountinfo, struct cgroup_layout *out)
 				snprintf(out->memory_mount, sizeof(out->memory_mount), "%s",
 					 e.mount_point);
 			}
+			if (out->cpu_version != 1 && mountinfo__has_opt(e.super_opts, "cpu")) {
+				out->cpu_version = 1;
+				snprintf(out->cpu_mount, sizeof(out->cpu_mount), "%s",
+					 e.mount_point);
+			}
 		}
 	}
 	if (v1)
@@ -49,6 +54,10 @@ int cgroup_layout__parse(const char *mountinfo, struct cgroup_layout *out)
 	if (!out->memory_version && out->unified_mount[0]) {
 		out->memory_version = 2;
 		memcpy(out->memory_mount, out->unified_mount, sizeof(out->memory_mount));
+	}
+	if (!out->cpu_version && out->unified_mount[0]) {
+		out->cpu_version = 2;
+		memcpy(out->cpu_mount, out->unified_mount, sizeof(out->cpu_mount));
 	}
 	return 0;
 }

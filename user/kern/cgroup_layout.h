@@ -21,6 +21,8 @@ struct cgroup_layout {
 	int memory_version;	 /* 1, 2, or 0 when no hierarchy has it */
 	char memory_mount[512];	 /* its mount point ("" when memory_version is 0) */
 	char unified_mount[512]; /* the cgroup2 mount point, "" when none */
+	int cpu_version;	 /* the same for the cpu controller (quota, throttling) */
+	char cpu_mount[512];
 };
 
 /* Classifies mountinfo text. -GT_EFORMAT never: malformed lines are skipped. */

@@ -174,9 +174,15 @@ bool fact_has(const struct fact *f, const char *key)
 
 void fact_write_json(struct json_writer *w, const char *key, const struct fact *f)
 {
+	json_obj_begin(w, key);
+	fact_write_json_fields(w, f);
+	json_obj_end(w);
+}
+
+void fact_write_json_fields(struct json_writer *w, const struct fact *f)
+{
 	size_t i;
 
-	json_obj_begin(w, key);
 	json_str(w, "kind", f->kind);
 	json_str(w, "subject", f->subject);
 	json_u64(w, "time_ns", f->time_ns);
@@ -199,7 +205,6 @@ void fact_write_json(struct json_writer *w, const char *key, const struct fact *
 			break;
 		}
 	}
-	json_obj_end(w);
 	json_obj_end(w);
 }
 

@@ -66,6 +66,8 @@ bool fact_has(const struct fact *f, const char *key);
 
 /* {"kind":...,"subject":...,"time_ns":...,"attrs":{...}} */
 void fact_write_json(struct json_writer *w, const char *key, const struct fact *f);
+/* The same fields inside an object the caller opened (e.g. with a "type" key first). */
+void fact_write_json_fields(struct json_writer *w, const struct fact *f);
 /* Parses what fact_write_json wrote (one line). -GT_EFORMAT with a message. */
 int fact_read_json(const char *text, size_t len, struct fact **out);
 
