@@ -22,7 +22,7 @@ static void candidate_for(struct cand_list *out, const struct fact *f, int64_t n
 		return;
 	rule_where(f, where, sizeof(where));
 	/* The same site seen as a blocked handler and as lock contention is one story. */
-	snprintf(c->merge_key, sizeof(c->merge_key), "site:%s:%s", where, fact_str(f, "reason"));
+	snprintf(c->merge_key, sizeof(c->merge_key), "site:%.80s:%.30s", where, fact_str(f, "reason"));
 	c->severity = SEV_CRITICAL;
 	cand_basis(c, 40, "%s: an HTTP handler (net/http conn.serve on the stack) waits", f->kind);
 	cand_basis(c, ns >= 10 * MIN_BLOCKED_NS ? 30 : 15, "for %s", fmt_duration((uint64_t)ns, d, sizeof(d)));

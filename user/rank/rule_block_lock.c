@@ -29,7 +29,7 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 			return;
 		rule_where(f, where, sizeof(where));
 	/* The same site seen as a blocked handler and as lock contention is one story. */
-	snprintf(c->merge_key, sizeof(c->merge_key), "site:%s:%s", where, fact_str(f, "reason"));
+	snprintf(c->merge_key, sizeof(c->merge_key), "site:%.80s:%.30s", where, fact_str(f, "reason"));
 		c->severity = share >= 0.5 ? SEV_CRITICAL : SEV_WARNING;
 		cand_basis(c, 30, "block_site: goroutines wait on a lock at %s", where);
 		cand_basis(c, share >= 1 ? 40 : (int)(40 * share),
