@@ -783,3 +783,11 @@ def marks(prog):
                         for m in re.finditer(r"MARK:(\w+)", line):
                             out[m.group(1)] = (p, n)
     return out
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
