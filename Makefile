@@ -31,9 +31,10 @@ WARN        := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter -Wno-miss
                -Wmissing-prototypes -Wstrict-prototypes -Werror
 CFLAGS      ?= -O2 -g
 ALL_CFLAGS  := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iuser -I$(BUILD) -Ibpf $(CFLAGS)
-# libbpf and its dependencies are linked statically so build/gotrace can be
-# copied to another node; glibc stays dynamic (static glibc breaks NSS).
-STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
+# libbpf and its dependencies (and Capstone, the x86 decoder) are linked
+# statically so build/gotrace can be copied to another node; glibc stays
+# dynamic (static glibc breaks NSS).
+STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lzstd -lcapstone -Wl,-Bdynamic
 LDLIBS      := $(STATIC_LIBS) -lpthread
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)

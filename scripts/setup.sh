@@ -8,7 +8,7 @@ set -euo pipefail
 
 PKGS=(
 	make clang llvm gcc pkg-config
-	libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
+	libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libcapstone-dev
 	libcmocka-dev libclang-rt-14-dev libfuzzer-14-dev
 	golang-go musl-tools runc bpftrace wrk
 	binutils file procps iproute2 util-linux python3
