@@ -323,12 +323,12 @@ static int snapshot_json(const struct go_render *r, const struct go_snapshot *s,
 	json_init(&w, r->out);
 	json_obj_begin(&w, NULL);
 	json_head(r, &w);
-	json_u64(&w, "goroutines", s->n);
+	json_u64(&w, "goroutine_count", s->n);
 	json_u64(&w, "exited", s->dead);
 	json_u64(&w, "dropped", s->dropped);
 	json_u64(&w, "read_ns", s->read_ns);
 	if (r->stacks) {
-		json_arr_begin(&w, "goroutine_list");
+		json_arr_begin(&w, "goroutines");
 		for (i = 0; i < s->n; i++)
 			json_goroutine(r, &w, &s->v[i]);
 	} else {
