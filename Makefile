@@ -80,6 +80,11 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf >$@
 
+# gotrace itself with ASan+UBSan: the e2e tests that feed it hostile input use it.
+$(BUILD)/gotrace-asan: $(SAN_OBJS) $(BUILD)/san/user/main.o
+	$(call msg,LINK,$@)
+	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/san/%.o: %.c $(SKELS)
 	$(call msg,CC-SAN,$<)
 	$(Q)mkdir -p $(@D)
@@ -125,7 +130,7 @@ fuzz: $(FUZZ_BINS)
 fixtures: $(BUILD)/gotrace toolchains
 	$(Q)BUILD_DIR=$(BUILD) tests/fixtures/build.sh
 
-e2e: $(BUILD)/gotrace fixtures
+e2e: $(BUILD)/gotrace $(BUILD)/gotrace-asan fixtures
 	$(Q)BUILD_DIR=$(BUILD) tests/e2e/run.sh
 
 # The order is cheapest first, so a broken parser fails in seconds.
