@@ -232,8 +232,8 @@ static int load_abbrevs(const struct dwarf *d, uint64_t off, struct abbrev_tab *
 		if (err)
 			return err;
 	}
-	for (i = 0; i < t->n; i++)
-		t->v[i].attrs = t->attrs + (uintptr_t)t->v[i].attrs;
+	for (i = 0; i < t->n; i++) /* no attributes at all: attrs stays NULL */
+		t->v[i].attrs = t->attrs ? t->attrs + (uintptr_t)t->v[i].attrs : NULL;
 	return 0;
 }
 

@@ -14,6 +14,8 @@
 
 /* Shared by proc.c (opening), snapshot.c (reading) and unwind.c (stacks). */
 
+#define GO_FCACHE_SIZE 4096
+
 /* Runtime functions whose pcs the stack walk must recognize (runtime addresses). */
 struct go_func_range {
 	uint64_t start, end; /* [start, end); 0, 0 when the binary has no such function */
@@ -40,7 +42,21 @@ struct go_proc {
 	struct go_func_range goexit, asyncpreempt, sigpanic, mstart;
 	bool fp_injected_121;  /* asyncPreempt frames are exact pcs (go1.21+ traceback) */
 	struct go_pc *scratch; /* GO_MAX_FRAMES + 1 */
+	/* pc → function, direct-mapped: goroutines share most of their pcs. */
+	struct go_fcache {
+		uint64_t pc, entry, end; /* runtime addresses; pc 0: empty */
+	} fcache[GO_FCACHE_SIZE];
+	bool borrowed; /* ef, pcln, wr and mem belong to the caller (image mode) */
 };
+
+/*
+ * A go_proc over a memory image instead of a live process (fuzzing the
+ * readers of target memory, tests): ef, pcln, wr (may be NULL) and mem stay
+ * the caller's; goexit is the function the walk treats as the bottom.
+ */
+int go_proc__open_image(struct elf_file *ef, struct pclntab *pcln, struct go_waitreasons *wr,
+			const struct go_offsets *off, uint64_t allgs, struct go_func_range goexit,
+			struct pmem *mem, struct go_proc **out);
 
 /*
  * The frames of one goroutine from (pc, sp, bp) within its stack [lo, hi):

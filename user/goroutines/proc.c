@@ -69,12 +69,14 @@ void go_proc__free(struct go_proc *p)
 {
 	if (!p)
 		return;
-	go_waitreasons__free(p->wr);
-	pmem__free(p->mem);
+	if (!p->borrowed) {
+		go_waitreasons__free(p->wr);
+		pmem__free(p->mem);
+		pclntab__free(p->pcln);
+		elf_file__free(p->ef);
+	}
 	symbolizer__free(p->sym);
-	pclntab__free(p->pcln);
 	elf_syms__free(p->syms);
-	elf_file__free(p->ef);
 	free(p->scratch);
 	free(p);
 }
@@ -269,4 +271,32 @@ int go_proc__creator(struct go_proc *p, const struct go_goroutine *g, struct sym
 	fr->inlined = false;
 	fr->func_offset = frames[n - 1].func_offset + (g->gopc - lookup);
 	return 1;
+}
+
+int go_proc__open_image(struct elf_file *ef, struct pclntab *pcln, struct go_waitreasons *wr,
+			const struct go_offsets *off, uint64_t allgs, struct go_func_range goexit,
+			struct pmem *mem, struct go_proc **out)
+{
+	struct go_proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->borrowed = true; /* field by field: the struct is too big for a stack temporary */
+	p->ef = ef;
+	p->pcln = pcln;
+	p->wr = wr;
+	p->mem = mem;
+	p->off = *off;
+	p->allgs = allgs;
+	p->goexit = goexit;
+	p->fp_injected_121 = true;
+	p->off_source = "image";
+	p->g_read = go_offsets__g_read_size(off);
+	p->scratch = calloc(GO_MAX_FRAMES + 1, sizeof(*p->scratch));
+	if (!p->scratch) {
+		free(p);
+		return -ENOMEM;
+	}
+	*out = p;
+	return 0;
 }

@@ -206,7 +206,7 @@ static const char *state_text(const struct go_proc *p, uint32_t st, uint8_t reas
 	const char *s;
 
 	if ((st == GO_G_WAITING || st == GO_G_LEAKED) && reason) {
-		s = go_waitreasons__name(p->wr, reason);
+		s = p->wr ? go_waitreasons__name(p->wr, reason) : NULL;
 		return s ? s : "unknown wait reason";
 	}
 	s = go_gstatus_name(st);
@@ -342,7 +342,8 @@ static int build(struct go_proc *p, const uint64_t *gs, struct graw *raw, const 
 				return -ENOMEM;
 			s->pc_buf = nb;
 		}
-		memcpy(s->pc_buf + used, p->scratch, g->npcs * sizeof(*p->scratch));
+		if (g->npcs)
+			memcpy(s->pc_buf + used, p->scratch, g->npcs * sizeof(*p->scratch));
 		pc_off[i] = used;
 		used += g->npcs;
 	}
@@ -430,7 +431,7 @@ int go_proc__snapshot(struct go_proc *p, struct go_snapshot **out)
 	if (!err)
 		err = recheck(p, w.gs, w.raw, w.keep, s->allglen, &s->dropped);
 	if (!err)
-		err = proc_pid_ref__check(&p->ref);
+		err = p->borrowed ? 0 : proc_pid_ref__check(&p->ref);
 	if (!err)
 		compact(s, w.keep, w.pc_off, s->allglen);
 	work_free(&w);

@@ -30,27 +30,35 @@ static bool stack_word(struct go_proc *p, const struct go_unwind_in *in, uint64_
 	return pmem__read(p->mem, addr, v, 8) == 0;
 }
 
+/* The function holding pc (cached); false when pc is not Go code of the binary. */
+static bool func_of(struct go_proc *p, uint64_t pc, struct go_func_range *r)
+{
+	struct go_fcache *c = &p->fcache[(pc ^ pc >> 12) % GO_FCACHE_SIZE];
+	struct pcln_func f;
+
+	if (c->pc == pc && pc) {
+		*r = (struct go_func_range){c->entry, c->end};
+		return true;
+	}
+	if (pc < p->bias || pclntab__find_func(p->pcln, pc - p->bias, &f))
+		return false;
+	*c = (struct go_fcache){pc, f.entry + p->bias, f.end + p->bias};
+	*r = (struct go_func_range){c->entry, c->end};
+	return true;
+}
+
 /*
  * The pc Go's traceback symbolizes for a frame (runtime/traceback.go
  * symPC): the return address minus one, so the line is the call's, except
  * at a function's entry and in the frame interrupted by a signal
  * (sigpanic; asyncPreempt since go1.21), where pc is the instruction itself.
  */
-static bool func_of(struct go_proc *p, uint64_t pc, struct pcln_func *f)
+static uint64_t lookup_pc(struct go_proc *p, uint64_t pc, uint64_t entry, uint64_t callee)
 {
-	return pc >= p->bias && !pclntab__find_func(p->pcln, pc - p->bias, f);
-}
-
-static uint64_t lookup_pc(struct go_proc *p, uint64_t pc, uint64_t callee)
-{
-	struct pcln_func f;
-
 	if (callee && (in_range(&p->sigpanic, callee) ||
 		       (p->fp_injected_121 && in_range(&p->asyncpreempt, callee))))
 		return pc;
-	if (func_of(p, pc, &f) && pc - p->bias == f.entry)
-		return pc;
-	return pc - 1;
+	return pc == entry ? pc : pc - 1;
 }
 
 /*
@@ -79,7 +87,7 @@ struct walk {
 /* Appends a frame; false once the limit is reached or pc is not Go code. */
 static bool push(struct go_proc *p, struct walk *w, uint64_t pc, enum go_stack_state *state)
 {
-	struct pcln_func f;
+	struct go_func_range f;
 
 	if (!func_of(p, pc, &f)) {
 		*state = GO_STACK_PARTIAL;
@@ -89,7 +97,7 @@ static bool push(struct go_proc *p, struct walk *w, uint64_t pc, enum go_stack_s
 		*state = GO_STACK_TRUNCATED;
 		return false;
 	}
-	w->out[w->n++] = (struct go_pc){pc, lookup_pc(p, pc, w->last)};
+	w->out[w->n++] = (struct go_pc){pc, lookup_pc(p, pc, f.start, w->last)};
 	w->last = pc;
 	return true;
 }

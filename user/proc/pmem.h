@@ -31,6 +31,11 @@ struct pmem_req {
 };
 
 int pmem__open(pid_t pid, struct pmem **out);
+/*
+ * Reads served from buf as if it were mapped at base (fuzzing and tests of
+ * the readers of target memory); buf must outlive the pmem.
+ */
+int pmem__open_image(uint64_t base, const void *buf, size_t len, struct pmem **out);
 void pmem__free(struct pmem *pm);
 
 /* All of [addr, addr+len) or an error; a short read is -EFAULT. */
