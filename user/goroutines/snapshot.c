@@ -5,6 +5,7 @@
  * records that changed while being read are dropped.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,45 +236,67 @@ static void fill_record(struct go_proc *p, const struct graw *r, struct go_gorou
 	g->thread_id = r->procid ? (int64_t)r->procid : -1;
 }
 
-/* Did the goroutine move on while we read it? Status, id and saved context re-read. */
-static bool changed(const struct go_proc *p, const struct graw *before, const uint8_t *after)
+/* The fields re-read: status, id, saved contexts, wait reason (offset, size). */
+#define NCHECK 8
+
+static void check_fields(const struct go_proc *p, int32_t off[NCHECK], int32_t len[NCHECK])
 {
-	static const size_t n = 8;
-	const int32_t fields[] = {p->off.atomicstatus, p->off.goid,	 p->off.sched_sp,
-				  p->off.sched_pc,     p->off.sched_bp,	 p->off.syscallsp,
-				  p->off.syscallpc,    p->off.waitreason};
-	size_t i;
+	const int32_t o[NCHECK] = {p->off.atomicstatus, p->off.goid,	  p->off.sched_sp,
+				   p->off.sched_pc,	p->off.sched_bp,  p->off.syscallsp,
+				   p->off.syscallpc,	p->off.waitreason};
+	int i;
 
-	for (i = 0; i < n; i++) {
-		int32_t off = fields[i];
-		size_t len = i == 0 ? 4 : i == n - 1 ? 1 : 8;
-
-		if (off >= 0 && memcmp(before->bytes + off, after + off, len))
-			return true;
+	for (i = 0; i < NCHECK; i++) {
+		off[i] = o[i];
+		len[i] = i == 0 ? 4 : i == NCHECK - 1 ? 1 : 8;
 	}
+}
+
+/* Did the goroutine move on while we read it? after holds the g's bytes [lo, hi). */
+static bool changed(const struct go_proc *p, const struct graw *before, const uint8_t *after,
+		    int32_t lo)
+{
+	int32_t off[NCHECK], len[NCHECK];
+	int i;
+
+	check_fields(p, off, len);
+	for (i = 0; i < NCHECK; i++)
+		if (off[i] >= 0 && memcmp(before->bytes + off[i], after + off[i] - lo, len[i]))
+			return true;
 	return false;
 }
 
+/* Re-reads only the span of the checked fields (a third of a g): the batch is per goroutine. */
 static int recheck(struct go_proc *p, const uint64_t *gs, struct graw *raw, bool *keep, size_t n,
 		   size_t *dropped)
 {
-	uint8_t *buf = malloc(n ? n * (size_t)p->g_read : 1);
+	int32_t off[NCHECK], len[NCHECK], lo = INT32_MAX, hi = 0;
 	struct pmem_req *reqs = calloc(n ? n : 1, sizeof(*reqs));
-	size_t i;
+	uint8_t *buf;
+	size_t i, span;
 	int err;
 
+	check_fields(p, off, len);
+	for (i = 0; i < NCHECK; i++) {
+		if (off[i] < 0)
+			continue;
+		lo = off[i] < lo ? off[i] : lo;
+		hi = off[i] + len[i] > hi ? off[i] + len[i] : hi;
+	}
+	span = (size_t)(hi - lo);
+	buf = malloc(n ? n * span : 1);
 	if (!buf || !reqs) {
 		free(buf);
 		free(reqs);
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++)
-		reqs[i] = (struct pmem_req){.addr = keep[i] ? gs[i] : 0,
-					    .buf = buf + i * (size_t)p->g_read,
-					    .len = (size_t)p->g_read};
+		reqs[i] = (struct pmem_req){.addr = keep[i] ? gs[i] + (uint64_t)lo : 0,
+					    .buf = buf + i * span,
+					    .len = span};
 	err = pmem__readv(p->mem, reqs, n);
 	for (i = 0; i < n && err >= 0; i++) {
-		if (keep[i] && (!reqs[i].ok || changed(p, &raw[i], reqs[i].buf))) {
+		if (keep[i] && (!reqs[i].ok || changed(p, &raw[i], reqs[i].buf, lo))) {
 			keep[i] = false;
 			(*dropped)++;
 		}
