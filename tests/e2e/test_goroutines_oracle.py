@@ -2,7 +2,8 @@
 """`gotrace goroutines` against the Go runtime's own goroutine dump.
 
 For every fixture of the manifest (parked and httpd built with every
-toolchain, exe / exe-stripped / pie / pie-stripped, and the npm esbuilds
+toolchain, exe / exe-stripped / pie / pie-stripped, go1.19 cgo (glibc and
+musl, externally linked), and the npm esbuilds
 serving on 127.0.0.1:0, else reading a held stdin):
 
   1. start it with GOTRACEBACK=system;
@@ -188,8 +189,7 @@ def one_fixture(fx, procmem_done):
 
 def main():
     # progress is a workload whose goroutines never stay parked: not an oracle fixture.
-    fxs = h.fixtures(select_fn=lambda f: f["variant"] not in ("cgo", "cgo-musl")
-                     and f["prog"] != "progress")
+    fxs = h.fixtures(select_fn=lambda f: f["prog"] != "progress")
     h.check(len(fxs) > 0, "the manifest lists no fixtures")
     rows, procmem_done = [], set()
     for fx in fxs:
