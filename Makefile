@@ -31,9 +31,10 @@ WARN        := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter -Wno-miss
                -Wmissing-prototypes -Wstrict-prototypes -Werror
 CFLAGS      ?= -O2 -g
 ALL_CFLAGS  := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iuser -I$(BUILD) -Ibpf $(CFLAGS)
-# libbpf and its dependencies are linked statically so build/gotrace can be
-# copied to another node; glibc stays dynamic (static glibc breaks NSS).
-STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lcapstone -lz -lzstd -Wl,-Bdynamic
+# libbpf and its dependencies (and Capstone, the x86 decoder) are linked
+# statically so build/gotrace can be copied to another node; glibc stays
+# dynamic (static glibc breaks NSS).
+STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lzstd -lcapstone -Wl,-Bdynamic
 LDLIBS      := $(STATIC_LIBS) -lpthread -lm
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
@@ -78,6 +79,11 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(BUILD)
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf >$@
+
+# gotrace itself with ASan+UBSan: the e2e tests that feed it hostile input use it.
+$(BUILD)/gotrace-asan: $(SAN_OBJS) $(BUILD)/san/user/main.o
+	$(call msg,LINK,$@)
+	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/san/%.o: %.c $(SKELS)
 	$(call msg,CC-SAN,$<)
@@ -124,7 +130,7 @@ fuzz: $(FUZZ_BINS)
 fixtures: $(BUILD)/gotrace toolchains
 	$(Q)BUILD_DIR=$(BUILD) tests/fixtures/build.sh
 
-e2e: $(BUILD)/gotrace fixtures
+e2e: $(BUILD)/gotrace $(BUILD)/gotrace-asan fixtures
 	$(Q)BUILD_DIR=$(BUILD) tests/e2e/run.sh
 
 # The order is cheapest first, so a broken parser fails in seconds.

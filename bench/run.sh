@@ -49,3 +49,4 @@ if [ -z "$bin" ]; then
 fi
 echo "== bench_symbolize ($("$go" version | awk '{print $3}') addr2line)"
 "$BUILD_DIR/bench/bench_symbolize" "$bin" "$go" "${BENCH_NPCS:-1000000}" "${BENCH_SAMPLE:-20000}"
+"$root/bench/goroutines.sh"

@@ -8,8 +8,8 @@ set -euo pipefail
 
 PKGS=(
 	make clang llvm gcc pkg-config
-	libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
-	libcmocka-dev libclang-rt-14-dev libfuzzer-14-dev libcapstone-dev
+	libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libcapstone-dev
+	libcmocka-dev libclang-rt-14-dev libfuzzer-14-dev
 	golang-go musl-tools runc bpftrace wrk
 	binutils file procps iproute2 util-linux python3
 	ca-certificates xz-utils

@@ -7,6 +7,7 @@
 /* One entry per command, defined in its cmd_<name>.c. */
 extern const struct cmd_spec cmd_info;
 extern const struct cmd_spec cmd_block;
+extern const struct cmd_spec cmd_goroutines;
 
 #define GOTRACE_VERSION "0.1.0"
 

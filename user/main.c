@@ -17,6 +17,7 @@
 static const struct cmd_spec *const commands[] = {
 	&cmd_info,
 	&cmd_block,
+	&cmd_goroutines,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -41,6 +42,7 @@ static void print_usage(FILE *f)
 		   "  sudo gotrace info --pid 4242       # the same for a running process\n"
 		   "  sudo gotrace info --kernel         # which kernel hooks this node supports\n"
 		   "  gotrace info --addr 0x4a1c00 ./server  # symbolize an address\n"
+		   "  sudo gotrace goroutines --pid 4242 # every goroutine, without stopping it\n"
 		   "\nExit codes: 0 ok, 1 runtime error, 2 usage error, 3 missing kernel feature "
 		   "or privilege.\n");
 }

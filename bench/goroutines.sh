@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `gotrace goroutines --sample`: what sampling costs the target and gotrace.
+#
+# Two workloads, each measured in one run with windows alternating between
+# unsampled and sampled (10 Hz, then 100 Hz), so both sides share the
+# machine's state:
+#   chan  tests/fixtures/progress: a ping-pong pair over unbuffered channels
+#         (round trips/s) plus 1000 parked goroutines for the reader to walk;
+#   http  tests/fixtures/httpd under wrk (-c 64 keep-alive connections,
+#         requests/s).
+# Prints the target's slowdown (unsampled rate / sampled rate; goal <= 1.01)
+# and gotrace's own CPU (user+system, getrusage) per snapshot per 1,000
+# goroutines. Absolute numbers on these VMs mean little (ENVIRONMENT.md);
+# ratios side by side do.
+# Usage: bench/goroutines.sh   (BUILD_DIR, BENCH_WINDOW seconds per window, default 3)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$root/build}
+WINDOW=${BENCH_WINDOW:-3}
+GOTRACE=$BUILD_DIR/gotrace
+manifest=$BUILD_DIR/fixtures/manifest.json
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+[ -f "$manifest" ] || { echo "SKIP: goroutines bench: no fixtures (make fixtures)" >&2; exit 0; }
+fixture() { # newest toolchain's exe build of a fixture program
+	python3 -c 'import json,sys; f=[x for x in json.load(open(sys.argv[1]))["fixtures"] if x["prog"]==sys.argv[2] and x["variant"]=="exe"]; print(f[-1]["path"] if f else "")' "$manifest" "$1"
+}
+
+# sample HZ PID OUT: gotrace sampling for one window, JSON into OUT.
+sample() {
+	"$GOTRACE" goroutines --pid "$2" --sample "$1" -d "$WINDOW" --json >"$3"
+}
+
+# cost FILE: "CPU per snapshot per 1000 goroutines" from a sampling document.
+cost() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=max(d["snapshots"],1); g=d["goroutine_samples"]/s
+print("%.0f goroutines, %d snapshots, %.1f us CPU per snapshot, %.1f us per snapshot per 1000 goroutines" % (g, d["snapshots"], d["cpu_ns"]/s/1e3, d["cpu_ns"]/s/1e3/max(g/1000,1e-9)))' "$1"
+}
+
+# chan: round trips from the fixture's own "progress <ms> <trips> <gap>" lines.
+trips_at() { tail -n 1 "$1" | awk '{print $3}'; }
+chan_window() { # chan_window LOG HZ|0 PID -> round trips/s over one window
+	local a b t0 t1
+	a=$(trips_at "$1")
+	t0=$(date +%s.%N)
+	if [ "$2" = 0 ]; then sleep "$WINDOW"; else sample "$2" "$3" "$tmp/chan-$2.json"; fi
+	t1=$(date +%s.%N)
+	b=$(trips_at "$1")
+	awk -v a="$a" -v b="$b" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f", (b - a) / (t1 - t0) }'
+}
+
+bench_chan() {
+	local bin pid base1 s10 base2 s100 base3
+	bin=$(fixture progress)
+	[ -n "$bin" ] || { echo "SKIP: chan workload: no progress fixture" >&2; return; }
+	"$bin" -parked 1000 >"$tmp/chan.log" &
+	pid=$!
+	pids+=("$pid")
+	sleep 1
+	base1=$(chan_window "$tmp/chan.log" 0 "$pid")
+	s10=$(chan_window "$tmp/chan.log" 10 "$pid")
+	base2=$(chan_window "$tmp/chan.log" 0 "$pid")
+	s100=$(chan_window "$tmp/chan.log" 100 "$pid")
+	base3=$(chan_window "$tmp/chan.log" 0 "$pid")
+	kill "$pid"
+	report chan "round trips/s" "$base1" "$s10" "$base2" "$s100" "$base3"
+}
+
+# http: wrk's requests/s; the sampled windows run gotrace alongside wrk.
+http_window() { # http_window URL HZ|0 PID
+	if [ "$2" != 0 ]; then sample "$2" "$3" "$tmp/http-$2.json" & fi
+	wrk -t1 -c64 -d"${WINDOW}s" "$1" 2>/dev/null | awk '/^Requests\/sec/ {printf "%.0f", $2}'
+	wait
+}
+
+bench_http() {
+	local bin pid url base1 s10 base2 s100 base3
+	bin=$(fixture httpd)
+	command -v wrk >/dev/null || { echo "SKIP: http workload: wrk missing (scripts/setup.sh)" >&2; return; }
+	[ -n "$bin" ] || { echo "SKIP: http workload: no httpd fixture" >&2; return; }
+	"$bin" 127.0.0.1:0 >"$tmp/http.log" &
+	pid=$!
+	pids+=("$pid")
+	sleep 0.5
+	url=http://$(awk '/^ready/ {print $3; exit}' "$tmp/http.log")/
+	base1=$(http_window "$url" 0 "$pid")
+	s10=$(http_window "$url" 10 "$pid")
+	base2=$(http_window "$url" 0 "$pid")
+	s100=$(http_window "$url" 100 "$pid")
+	base3=$(http_window "$url" 0 "$pid")
+	kill "$pid"
+	report http "requests/s" "$base1" "$s10" "$base2" "$s100" "$base3"
+}
+
+# report NAME UNIT BASE1 S10 BASE2 S100 BASE3: each sampled window against the
+# mean of the unsampled windows around it.
+report() {
+	awk -v n="$1" -v u="$2" -v b1="$3" -v s10="$4" -v b2="$5" -v s100="$6" -v b3="$7" 'BEGIN {
+		printf "  %-5s unsampled %s %s (three windows: %s %s %s)\n", n, u, int((b1+b2+b3)/3), b1, b2, b3
+		printf "  %-5s  10 Hz: %s, slowdown %.3fx\n", n, s10, (b1 + b2) / 2 / s10
+		printf "  %-5s 100 Hz: %s, slowdown %.3fx\n", n, s100, (b2 + b3) / 2 / s100 }'
+	for hz in 10 100; do
+		[ -s "$tmp/$1-$hz.json" ] && printf '  %-5s %3s Hz gotrace: %s\n' "$1" "$hz" "$(cost "$tmp/$1-$hz.json")"
+	done
+}
+
+echo "== goroutines sampling (windows of ${WINDOW}s; slowdown = unsampled / sampled rate, goal <= 1.01x)"
+bench_chan
+bench_http
