@@ -240,12 +240,16 @@ static int block_tick(void *ctx, bool final)
 
 	if (!final && !r->co.interval_ns)
 		return 0;
+	if (final)
+		block_pre__finish(&r->s);
 	err = block_session__report(&r->s, &rep);
 	if (err)
 		return err;
 	if (r->co.json) {
 		block_json_rows(&r->w, &rep, r->s.target.pid, rep.r.elapsed_ns);
 		block_json_stuck(&r->w, &rep, r->s.target.pid);
+		if (final)
+			block_json_pre(&r->w, &r->s);
 		json_summary(r, &rep, final);
 	} else {
 		if (r->tty && !final)
@@ -254,6 +258,8 @@ static int block_tick(void *ctx, bool final)
 		       rep.r.elapsed_ns / 1e9, r->exited ? " (the target exited)" : "");
 		block_print_rows(stdout, &rep, final, r->co.verbose, r->a.top);
 		block_print_stuck(stdout, &rep, r->co.verbose);
+		if (final)
+			block_print_pre(stdout, &r->s, r->co.verbose);
 		print_summary(r, &rep);
 	}
 	if (final)
@@ -300,10 +306,12 @@ static int block_start(struct block_run *r)
 		err = block_stacks__open(r->co.pid, &s->stacks);
 	if (!err)
 		err = block_tracer__attach(s->tracer, s->target.probes, s->target.nprobes);
+	if (!err)
+		err = block_pre__attach(s); /* after attach: nothing falls between the two */
+	if (!err)
+		governor__init(&r->gov, r->a.max_overhead_pct); /* calibrates: before the clock starts */
 	s->start_ns = mono_ns();
 	s->stuck_min_ns = r->a.stuck_ns;
-	if (!err)
-		governor__init(&r->gov, r->a.max_overhead_pct);
 	return err;
 }
 

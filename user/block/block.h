@@ -12,6 +12,7 @@
 #include "bpf_block.h"
 #include "goelf/binfacts.h"
 #include "goelf/elf.h"
+#include "goelf/waitreason.h"
 #include "out/json.h"
 #include "proc/identity.h"
 #include "sym/symbolizer.h"
@@ -26,9 +27,7 @@ struct block_target {
 	size_t nprobes;
 	size_t nsched_sites;	  /* casgstatus CALL sites among the probes */
 	bool casg_entry_fallback; /* no call sites found: casgstatus entry probed */
-	char **reasons;		  /* waitReasonStrings, from the binary */
-	size_t nreasons;
-	const char *reasons_source;
+	struct go_waitreasons *reasons; /* the binary's waitReasonStrings; NULL when not found */
 };
 
 /* -GT_ENOTGO / -ENOTSUP with a message when the process cannot be traced. */
@@ -37,8 +36,6 @@ void block_target__close(struct block_target *t);
 /* "chan receive", or "reason 14" when the table is unknown. */
 const char *block_target__reason(const struct block_target *t, uint32_t reason, char *buf,
 				 size_t len);
-/* Loads the binary's waitReasonStrings (block/reasons.c). */
-int block_reasons__load(struct block_target *t);
 
 #define BLOCK_MAX_FRAMES 64
 
@@ -79,6 +76,17 @@ struct block_stuck {
 	double growth_per_s;	/* change of count since the previous report */
 };
 
+/* Goroutines blocked for the whole window, since before attach (block/preexisting.c). */
+struct block_pre {
+	uint32_t reason_code;
+	char reason[64];
+	uint64_t pcs[BLOCK_MAX_FRAMES];
+	uint32_t npcs;
+	struct block_stack stack;
+	uint64_t count;
+	uint64_t oldest_ns;	/* at least the window; more when g.waitsince says so */
+};
+
 struct block_prev {
 	struct block_site_key key;
 	struct block_site_stats total;
@@ -97,7 +105,20 @@ struct block_session {
 	uint64_t stuck_min_ns;		/* report goroutines parked at least this long */
 	struct identity id;		/* taken at start: the target may be gone at the end */
 	char subject[512];
+	struct go_proc *gp;		/* memory reader for the goroutine dumps */
+	struct go_snapshot *snap0;	/* the dump at attach */
+	struct block_pre *pre;		/* blocked through the whole window */
+	size_t npre;
+	bool pre_done;
+	char pre_error[256];		/* why there is no dump, "" when there is */
 };
+
+int block_pre__attach(struct block_session *s);
+/* The dump at the end; fills s->pre. Once. */
+int block_pre__finish(struct block_session *s);
+void block_pre__free(struct block_session *s);
+/* Picks user_frame and display_frame of a symbolized stack (block/stacks.c). */
+void block_stack__pick_frames(struct block_stack *st);
 
 struct block_report_full {
 	struct block_report r;
@@ -121,6 +142,9 @@ void block_print_stuck(FILE *out, const struct block_report_full *rep, int verbo
 void block_json_rows(struct json_writer *w, const struct block_report_full *rep, pid_t pid,
 		     uint64_t interval_end_ns);
 void block_json_stuck(struct json_writer *w, const struct block_report_full *rep, pid_t pid);
+/* Goroutines blocked since before attach (only at the end). */
+void block_print_pre(FILE *out, const struct block_session *s, int verbose);
+void block_json_pre(struct json_writer *w, const struct block_session *s);
 
 /* --pprof and --folded at the end of the run (block/profile.c). NULL paths: skipped. */
 int block_write_outputs(struct block_session *s, const struct block_report_full *rep,
@@ -131,6 +155,8 @@ int block_write_pprof(struct block_session *s, const struct block_report_full *r
 		      const char *path);
 
 struct fact_store;
+struct go_proc;
+struct go_snapshot;
 /* The report as facts for the rules (block/facts.c). */
 int block_facts(struct block_session *s, const struct block_report_full *rep,
 		struct fact_store *fs);

@@ -105,6 +105,26 @@ static int add_stuck(struct fact_store *fs, const struct block_report_full *rep,
 	return err;
 }
 
+static int add_pre(struct fact_store *fs, const struct block_session *s)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < s->npre && !err; i++) {
+		const struct block_pre *p = &s->pre[i];
+		struct fact *f = new_fact("block_stuck", &s->id, s->subject);
+
+		if (!f)
+			return -ENOMEM;
+		site_attrs(f, p->reason, &p->stack);
+		fact_set_bool(f, "before_attach", true);
+		fact_set_int(f, "goroutines", (int64_t)p->count);
+		fact_set_int(f, "oldest_ns", (int64_t)p->oldest_ns);
+		err = fact_store__add(fs, f);
+	}
+	return err;
+}
+
 static int add_sched(struct fact_store *fs, struct block_session *s,
 		     const struct block_report_full *rep, const struct identity *id,
 		     const char *subj)
@@ -147,6 +167,8 @@ int block_facts(struct block_session *s, const struct block_report_full *rep,
 
 	if (!err)
 		err = add_stuck(fs, rep, &s->id, s->subject);
+	if (!err)
+		err = add_pre(fs, s);
 	if (!err)
 		err = add_sched(fs, s, rep, &s->id, s->subject);
 	return err;

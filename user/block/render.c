@@ -181,3 +181,49 @@ void block_json_stuck(struct json_writer *w, const struct block_report_full *rep
 		json_end_line(w);
 	}
 }
+
+void block_print_pre(FILE *out, const struct block_session *s, int verbose)
+{
+	char age[16], site[600];
+	size_t i;
+
+	if (s->pre_error[0]) {
+		fprintf(out, "goroutines blocked since before tracing: unknown (%s)\n", s->pre_error);
+		return;
+	}
+	if (!s->npre)
+		return;
+	fprintf(out, "blocked the whole time, since before tracing (goroutine dumps at attach and "
+		     "at the end):\n");
+	for (i = 0; i < s->npre && i < 20; i++) {
+		const struct block_pre *p = &s->pre[i];
+
+		site_text(&p->stack, site, sizeof(site));
+		fprintf(out, "  %llu goroutine%s in %s at %s for at least %s\n",
+			(unsigned long long)p->count, p->count == 1 ? "" : "s", p->reason, site,
+			fmt_duration(p->oldest_ns, age, sizeof(age)));
+		if (verbose >= 1)
+			print_stack(out, &p->stack);
+	}
+}
+
+void block_json_pre(struct json_writer *w, const struct block_session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->npre; i++) {
+		const struct block_pre *p = &s->pre[i];
+
+		json_obj_begin(w, NULL);
+		json_str(w, "type", "block_stuck");
+		json_i64(w, "pid", s->target.pid);
+		json_bool(w, "before_attach", true);
+		json_str(w, "reason", p->reason);
+		json_u64(w, "goroutines", p->count);
+		json_u64(w, "oldest_ns", p->oldest_ns);
+		json_user_frame(w, &p->stack);
+		json_frames(w, "stack", &p->stack);
+		json_obj_end(w);
+		json_end_line(w);
+	}
+}

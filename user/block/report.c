@@ -137,6 +137,7 @@ void block_report_full__clear(struct block_report_full *r)
 
 void block_session__close(struct block_session *s)
 {
+	block_pre__free(s);
 	block_tracer__free(s->tracer);
 	block_stacks__free(s->stacks);
 	block_target__close(&s->target);

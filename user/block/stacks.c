@@ -104,7 +104,6 @@ static void build(struct block_stacks *bs, struct block_tracer *tr,
 {
 	uint64_t pcs[BLOCK_STACK_DEPTH];
 	int n = block_tracer__stack(tr, k->stackid, pcs, BLOCK_STACK_DEPTH), i;
-	size_t f;
 
 	memset(st, 0, sizeof(*st));
 	st->user_frame = st->display_frame = -1;
@@ -115,6 +114,14 @@ static void build(struct block_stacks *bs, struct block_tracer *tr,
 		symbolize_pc(bs, st, k->caller, true);
 	for (i = 1; i < n; i++)
 		symbolize_pc(bs, st, pcs[i], true);
+	block_stack__pick_frames(st);
+}
+
+void block_stack__pick_frames(struct block_stack *st)
+{
+	size_t f;
+
+	st->user_frame = st->display_frame = -1;
 	for (f = 0; f < st->nframes; f++) {
 		if (block_frame_is_user(&st->frames[f])) {
 			st->user_frame = (int)f;
@@ -124,6 +131,10 @@ static void build(struct block_stacks *bs, struct block_tracer *tr,
 	/* No user code on the stack (a net/http connection goroutine): the first library frame. */
 	for (f = 0; st->user_frame < 0 && st->display_frame < 0 && f < st->nframes; f++)
 		if (!is_runtime_internal(st->frames[f].func))
+			st->display_frame = (int)f;
+	/* Only runtime frames (a runtime goroutine): its entry, the frame below goexit. */
+	for (f = st->nframes; st->user_frame < 0 && st->display_frame < 0 && f-- > 0;)
+		if (strcmp(st->frames[f].func, "runtime.goexit"))
 			st->display_frame = (int)f;
 	if (st->user_frame >= 0)
 		st->display_frame = st->user_frame;

@@ -106,18 +106,14 @@ int block_target__open(pid_t pid, struct block_target *t)
 		err = check_traceable(t);
 	if (!err)
 		err = plan_probes(t);
-	if (!err)
-		block_reasons__load(t); /* without names, reasons print as numbers */
+	if (!err && go_waitreasons__load(t->ef, NULL, t->facts.pcln, &t->reasons))
+		t->reasons = NULL; /* without names, reasons print as numbers */
 	return err;
 }
 
 void block_target__close(struct block_target *t)
 {
-	size_t i;
-
-	for (i = 0; i < t->nreasons; i++)
-		free(t->reasons[i]);
-	free(t->reasons);
+	go_waitreasons__free(t->reasons);
 	free(t->probes);
 	bin_facts__clear(&t->facts);
 	elf_file__free(t->ef);
@@ -127,8 +123,10 @@ void block_target__close(struct block_target *t)
 const char *block_target__reason(const struct block_target *t, uint32_t reason, char *buf,
 				 size_t len)
 {
-	if (reason < t->nreasons && t->reasons[reason] && t->reasons[reason][0])
-		return t->reasons[reason];
+	const char *name = t->reasons ? go_waitreasons__name(t->reasons, reason) : NULL;
+
+	if (name && name[0])
+		return name;
 	snprintf(buf, len, "reason %u", reason);
 	return buf;
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Capstone-decoded references of one function's code. */
-#include <capstone/capstone.h>
+/* The references of one function's code, through the one decoder (x86dec.h). */
 #include <elf.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 
 #include "base/err.h"
 #include "goelf/x86code.h"
+#include "goelf/x86dec.h"
 
 /* No runtime function gotrace decodes is anywhere near this long. */
 #define MAX_FUNC_BYTES (1u << 20)
@@ -55,53 +55,35 @@ struct caps {
 	size_t ref, imm;
 };
 
-/* The operands of one decoded instruction. */
-static int note_insn(const cs_insn *in, struct x86_refs *r, struct caps *cap)
+static int note_insn(const struct x86_inst *in, struct x86_refs *r, struct caps *cap)
 {
-	const cs_x86 *x = &in->detail->x86;
-	int i, err = 0;
+	int err = 0;
 
-	for (i = 0; i < x->op_count && !err; i++) {
-		const cs_x86_op *op = &x->operands[i];
-
-		if (op->type == X86_OP_MEM && op->mem.base == X86_REG_RIP &&
-		    op->mem.index == X86_REG_INVALID) {
-			bool lea = in->id == X86_INS_LEA;
-			struct x86_ref ref = {
-				.insn = in->address,
-				.target = in->address + in->size + (uint64_t)op->mem.disp,
-				.size = lea ? 0 : op->size,
-				.lea = lea,
-				.write = !lea && (op->access & CS_AC_WRITE),
-			};
-
-			err = push_ref(r, &cap->ref, ref);
-		} else if (op->type == X86_OP_IMM && in->id == X86_INS_CMP) {
-			err = push_imm(r, &cap->imm, op->imm);
-		}
-	}
+	if (in->rip_rel)
+		err = push_ref(r, &cap->ref,
+			       (struct x86_ref){.insn = in->addr, .target = in->rip_target,
+						.size = in->mem_size, .lea = in->is_lea,
+						.write = in->mem_write});
+	if (!err && in->has_cmp_imm)
+		err = push_imm(r, &cap->imm, in->cmp_imm);
 	return err;
 }
 
-/* Decodes what Capstone can; an undecodable byte is skipped (data in text is rare in Go). */
-static int decode(csh h, const uint8_t *code, size_t size, uint64_t addr, struct x86_refs *r)
+/* Decodes what the decoder can; an undecodable byte is skipped (data in text is rare in Go). */
+static int decode(const uint8_t *code, size_t size, uint64_t addr, struct x86_refs *r)
 {
-	cs_insn *in = cs_malloc(h);
+	struct x86_sweep *sw = NULL;
+	struct x86_inst in;
 	struct caps cap = {0};
-	int err = 0;
+	int err = x86_sweep__open(code, size, addr, &sw);
 
-	if (!in)
-		return -ENOMEM;
-	while (size && !err) {
-		if (!cs_disasm_iter(h, &code, &size, &addr, in)) {
-			code++;
-			size--;
-			addr++;
-			continue;
-		}
-		err = note_insn(in, r, &cap);
+	while (!err) {
+		if (x86_sweep__next(sw, &in))
+			err = note_insn(&in, r, &cap);
+		else if (!x86_sweep__skip_byte(sw))
+			break;
 	}
-	cs_free(in, 1);
+	x86_sweep__free(sw);
 	return err;
 }
 
@@ -109,7 +91,6 @@ int x86_refs__collect(const struct elf_file *ef, uint64_t start, uint64_t end, s
 {
 	const uint8_t *code;
 	uint64_t avail;
-	csh h;
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -123,11 +104,7 @@ int x86_refs__collect(const struct elf_file *ef, uint64_t start, uint64_t end, s
 	if (!code || avail < end - start)
 		return err_fail(ENOENT, "%s: code at 0x%llx is not in the file", elf_file__name(ef),
 				(unsigned long long)start);
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
-		return -ENOMEM;
-	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-	err = decode(h, code, end - start, start, out);
-	cs_close(&h);
+	err = decode(code, end - start, start, out);
 	if (err)
 		x86_refs__clear(out);
 	return err;

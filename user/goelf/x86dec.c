@@ -121,9 +121,21 @@ static void classify(csh h, const cs_insn *ci, struct x86_inst *x)
 		x->kind = X86_JCC_REL;
 	if (x->kind == X86_CALL_REL || x->kind == X86_JMP_REL || x->kind == X86_JCC_REL)
 		x->target = (uint64_t)d->operands[0].imm;
-	for (i = 0; i < d->op_count; i++)
-		if (d->operands[i].type == X86_OP_MEM && d->operands[i].mem.base == X86_REG_RIP)
-			x->rip_disp = (int64_t)(ci->address + ci->size + d->operands[i].mem.disp);
+	x->is_lea = ci->id == X86_INS_LEA;
+	for (i = 0; i < d->op_count; i++) {
+		const cs_x86_op *op = &d->operands[i];
+
+		if (op->type == X86_OP_MEM && op->mem.base == X86_REG_RIP &&
+		    op->mem.index == X86_REG_INVALID) {
+			x->rip_rel = true;
+			x->rip_target = ci->address + ci->size + (uint64_t)op->mem.disp;
+			x->mem_size = x->is_lea ? 0 : op->size;
+			x->mem_write = !x->is_lea && (op->access & CS_AC_WRITE);
+		} else if (op->type == X86_OP_IMM && ci->id == X86_INS_CMP) {
+			x->has_cmp_imm = true;
+			x->cmp_imm = op->imm;
+		}
+	}
 }
 
 bool x86_sweep__next(struct x86_sweep *s, struct x86_inst *x)
@@ -144,6 +156,17 @@ bool x86_sweep__next(struct x86_sweep *s, struct x86_inst *x)
 	snprintf(x->mnemonic, sizeof(x->mnemonic), "%.15s", s->insn->mnemonic);
 	classify(s->handle, s->insn, x);
 	reg_effects(s->handle, s->insn, x);
+	return true;
+}
+
+bool x86_sweep__skip_byte(struct x86_sweep *s)
+{
+	if (!s->failed || !s->left)
+		return false;
+	s->code++;
+	s->left--;
+	s->addr++;
+	s->failed = false;
 	return true;
 }
 

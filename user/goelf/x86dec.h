@@ -37,7 +37,13 @@ struct x86_inst {
 	uint8_t len;
 	enum x86_insn_kind kind;
 	uint64_t target;   /* CALL/JMP rel: destination vaddr */
-	int64_t rip_disp;  /* RIP-relative memory operand: absolute vaddr it names, 0 if none */
+	bool rip_rel;	   /* has a RIP-relative memory operand (no index register): */
+	uint64_t rip_target; /* the vaddr it names */
+	uint8_t mem_size;  /* its access size (0 for LEA: address taken) */
+	bool is_lea;
+	bool mem_write;
+	bool has_cmp_imm;  /* CMP with an immediate operand */
+	int64_t cmp_imm;
 	uint32_t writes;   /* bit (1 << enum x86_gpr) for every GPR it writes */
 	bool sets_const;   /* MOV reg, imm or XOR reg, reg: const_reg = const_val afterwards */
 	enum x86_gpr const_reg;
@@ -51,6 +57,8 @@ struct x86_sweep;
 int x86_sweep__open(const uint8_t *code, size_t len, uint64_t vaddr, struct x86_sweep **out);
 /* The next instruction; false at the end or on undecodable bytes (insn->kind X86_INVALID). */
 bool x86_sweep__next(struct x86_sweep *s, struct x86_inst *insn);
+/* After an undecodable byte: skip it and go on (for scans that tolerate data in text). */
+bool x86_sweep__skip_byte(struct x86_sweep *s);
 void x86_sweep__free(struct x86_sweep *s);
 
 #endif
