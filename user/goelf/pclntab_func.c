@@ -135,7 +135,7 @@ static struct pcln_buckets *build_buckets(const struct pclntab *t)
 {
 	uint64_t base = pcln_entry_at(t, 0), range = pcln_entry_at(t, t->nfunc) - base;
 	struct pcln_buckets *b;
-	unsigned shift = 12;
+	unsigned shift = 8;
 	uint32_t i = 0, k;
 
 	while (shift < 63 && (range >> shift) >= t->nfunc)
@@ -179,10 +179,32 @@ static const struct pcln_buckets *buckets(const struct pclntab *t)
 }
 
 /*
+ * How many of the n entries from i on are <= pc. Independent loads and
+ * compares, no branch on the data: over a bucket's dozen entries this
+ * beats a search, whose every step waits for the previous load.
+ */
+static uint32_t count_le(const struct pclntab *t, uint32_t i, uint32_t n, uint64_t pc)
+{
+	const uint8_t *p = t->data + t->functab + (uint64_t)i * 2 * t->fieldsz;
+	uint64_t base = t->fmt >= PCLNTAB_GO118 ? t->text_start : 0;
+	uint32_t c = 0, k;
+
+	if (t->fieldsz == 4)
+		for (k = 0; k < n; k++)
+			c += base + elf_rd32(p + 8 * (uint64_t)k) <= pc;
+	else
+		for (k = 0; k < n; k++)
+			c += base + elf_rd64(p + 16 * (uint64_t)k) <= pc;
+	return c;
+}
+
+/*
  * The last function whose entry is <= pc: the runtime's findfunc. The
- * buckets narrow the range; then a branch-free halving (the comparison
- * becomes a conditional move: random pcs would mispredict a branch every
- * other step). Without buckets (no memory) the range is the whole table.
+ * buckets narrow the range to [lo, hi]; entries are sorted, so those <= pc
+ * after lo are a prefix and counting them finds the answer. A range too
+ * long to scan (a coarse bucket; no buckets without memory) is halved
+ * first, branch-free (the comparison becomes a conditional move: random
+ * pcs would mispredict a branch every other step).
  */
 int pcln_find_index(const struct pclntab *t, uint64_t pc, uint32_t *idx)
 {
@@ -200,13 +222,13 @@ int pcln_find_index(const struct pclntab *t, uint64_t pc, uint32_t *idx)
 		n = b->idx[k + 1] - lo + 1; /* idx[] never decreases */
 	}
 	/* Invariant: entry(lo) <= pc and the answer lies in [lo, lo + n). */
-	while (n > 1) {
+	while (n > 32) {
 		uint32_t half = n / 2;
 
 		lo = pcln_entry_at(t, lo + half) <= pc ? lo + half : lo;
 		n -= half;
 	}
-	*idx = lo;
+	*idx = lo + count_le(t, lo + 1, n - 1, pc);
 	return 0;
 }
 

@@ -35,14 +35,18 @@ static struct uvarint __attribute__((noinline)) uvarint_slow(const uint8_t *p, c
 }
 
 /*
- * Nearly every delta in real tables fits one byte: that case inline, and
- * returned by value (two registers) so the walk's state never goes through
- * memory.
+ * Nearly every delta in real tables fits one or two bytes: those cases
+ * inline, and returned by value (two registers) so the walk's state never
+ * goes through memory.
  */
 static inline struct uvarint uvarint(const uint8_t *p, const uint8_t *end)
 {
-	if (__builtin_expect(p < end && *p < 0x80, 1))
-		return (struct uvarint){p + 1, *p};
+	if (__builtin_expect(end - p >= 2, 1)) {
+		if (p[0] < 0x80)
+			return (struct uvarint){p + 1, p[0]};
+		if (p[1] < 0x80)
+			return (struct uvarint){p + 2, (p[0] & 0x7fu) | (uint32_t)p[1] << 7};
+	}
 	return uvarint_slow(p, end);
 }
 
