@@ -352,6 +352,7 @@ void pclntab__free(struct pclntab *t)
 		return;
 	free(t->by_name);
 	free(t->buckets);
+	free(t->cache);
 	free(t);
 }
 

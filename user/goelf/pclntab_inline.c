@@ -188,7 +188,8 @@ static void prefetch_tables(const struct pclntab *t, const struct pcln_rec *r)
 		prefetch_at(t, t->cutab + 4 * (uint64_t)r->cuoff);
 }
 
-int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames, size_t max)
+static int symbolize_walk(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames,
+			  size_t max)
 {
 	struct frame_out o = {frames, max, 0};
 	const uint8_t *tree;
@@ -213,4 +214,16 @@ int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *
 	else
 		err = walk_parent_pc(t, &r, pc, tree, avail, &o);
 	return err ? err : o.n;
+}
+
+int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames, size_t max)
+{
+	int n = pcln_cache_get(t, pc, frames, max);
+
+	if (n > 0)
+		return n;
+	n = symbolize_walk(t, pc, frames, max);
+	if (n > 0 && (size_t)n <= max)
+		pcln_cache_put(t, pc, frames, n);
+	return n;
 }

@@ -68,6 +68,8 @@ struct pclntab {
 	int wrapper_id; /* PCLN_WRAPPER_UNKNOWN until computed, -1 for none */
 	struct pcln_name_index *by_name;
 	struct pcln_buckets *buckets; /* pc → function index (pcln_find_index) */
+	struct pcln_cache *cache;     /* recent symbolize results (pclntab_cache.c) */
+	bool cache_off;		      /* pclntab__set_cache(t, false) */
 };
 
 #define PCLN_WRAPPER_UNKNOWN (-2)
@@ -132,6 +134,10 @@ int pcln_file_line(const struct pclntab *t, const struct pcln_rec *r, uint64_t p
 
 /* pclntab_moduledata.c */
 void pcln_find_moduledata(struct pclntab *t);
+
+/* pclntab_cache.c */
+int pcln_cache_get(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames, size_t max);
+void pcln_cache_put(const struct pclntab *t, uint64_t pc, const struct pcln_frame *frames, int n);
 
 /* pclntab_inline.c */
 const uint8_t *pcln_funcdata(const struct pclntab *t, const struct pcln_rec *r, uint32_t i,
