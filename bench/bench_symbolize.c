@@ -276,8 +276,9 @@ static long verify_anchor(const struct opts *o, const struct anchor *a, const st
 			continue;
 		if (bad++ < MAX_SHOWN)
 			printf("    disagree at %#llx: %s says %s %s; gotrace says %s %s:%d (%d)\n",
-			       (unsigned long long)pc, a->label, fn, fl, k > 0 ? fr[k - 1].func : "-",
-			       k > 0 ? fr[0].file : "-", k > 0 ? fr[0].line : 0, k);
+			       (unsigned long long)pc, a->label, fn, fl,
+			       k > 0 ? fr[k - 1].func : "-", k > 0 ? fr[0].file : "-",
+			       k > 0 ? fr[0].line : 0, k);
 	}
 	fclose(pcs);
 	if (ans)
@@ -344,7 +345,8 @@ static void report_workload(const struct opts *o, struct pclntab *t, struct work
 		per_su = all * 1e6 / w->n;
 		printf("  %-18s %8.1f ns/pc  without its %.0f ms start-up (%.1f ns/pc with it)\n",
 		       a->label, per, one, per_su);
-		printf("  %-18s %8.1fx cache off, %.1fx cache on (%.1fx, %.1fx with its start-up)\n",
+		printf("  %-18s %8.1fx cache off, %.1fx cache on (%.1fx, %.1fx with its "
+		       "start-up)\n",
 		       "  ratio to gotrace", per / ours, per / cached, per_su / ours,
 		       per_su / cached);
 	}
@@ -453,8 +455,9 @@ int main(int argc, char **argv)
 	int ret = 1;
 
 	if (parse_args(argc, argv, &o)) {
-		fprintf(stderr, "usage: %s [-n NPCS] [-k NHOT] [-v NVERIFY] [-r REPS] BINARY "
-				"LABEL=ADDR2LINE...\n",
+		fprintf(stderr,
+			"usage: %s [-n NPCS] [-k NHOT] [-v NVERIFY] [-r REPS] BINARY "
+			"LABEL=ADDR2LINE...\n",
 			argv[0]);
 		return 2;
 	}

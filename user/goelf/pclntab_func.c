@@ -79,8 +79,8 @@ static uint32_t rec_fixed_size(const struct pclntab *t)
 }
 
 /* Cold path of pcln_rec_load, out of line so the hot one stays small. */
-static int __attribute__((noinline)) bad_rec(const struct pclntab *t, uint32_t i,
-					     const struct pcln_rec *r, uint64_t funcoff)
+static int __attribute__((noinline))
+bad_rec(const struct pclntab *t, uint32_t i, const struct pcln_rec *r, uint64_t funcoff)
 {
 	if (!r->p)
 		return err_fail(GT_EFORMAT,
@@ -116,18 +116,20 @@ int pcln_rec_load(const struct pclntab *t, uint32_t i, struct pcln_rec *r)
 }
 
 /*
- * pc → function without a search over the whole table: the text range
- * [entry(0), entry(nfunc)) cut into 2^shift-byte buckets (4 KiB, the
- * runtime's findfunctab granule; coarser when a range is huge, so there are
- * never more buckets than functions), each holding the index of the
- * function containing its first byte. A pc's function lies between its
- * bucket's index and the next one's (a dozen functions in real binaries).
- * Built on first use, one pass over the entries, so open stays O(1).
+ * pc → function without a search over the whole table (the runtime's
+ * findfunctab, computed instead of read from the module data, which is not
+ * always found): the text range [entry(0), entry(nfunc)) cut into
+ * 2^shift-byte buckets, the finest power of two from 256 bytes up that
+ * makes fewer buckets than functions (512 bytes for a 20 MB text of 58k
+ * functions: 150 KiB), each holding the index of the function containing
+ * its first byte. A pc's function lies between its bucket's index and the
+ * next one's: about six functions in real binaries. Built on first use, one
+ * pass over the entries, so open stays O(1).
  */
 struct pcln_buckets {
 	uint64_t base;
 	unsigned shift;
-	uint32_t n;	 /* buckets; idx[] holds n + 1 */
+	uint32_t n; /* buckets; idx[] holds n + 1 */
 	uint32_t idx[];
 };
 

@@ -98,7 +98,7 @@ static inline uint64_t pcln_functab_field(const struct pclntab *t, uint64_t i)
 	return t->fieldsz == 4 ? elf_rd32(p) : elf_rd64(p);
 }
 
-/* Entry of function i <= nfunc (nfunc: end of the last function); parse_header checked the bounds. */
+/* Entry of function i <= nfunc (nfunc: the end of the last one); parse_header checked it. */
 static inline uint64_t pcln_entry_at(const struct pclntab *t, uint32_t i)
 {
 	uint64_t base = t->fmt >= PCLNTAB_GO118 ? t->text_start : 0; /* offsets since go1.18 */

@@ -51,8 +51,8 @@ static inline struct uvarint uvarint(const uint8_t *p, const uint8_t *end)
 }
 
 /* Out of line: the walk's hot loop stays small. */
-static int __attribute__((noinline)) bad_table(const struct pclntab *t,
-					       const struct pcln_rec *r, uint32_t off, bool past)
+static int __attribute__((noinline))
+bad_table(const struct pclntab *t, const struct pcln_rec *r, uint32_t off, bool past)
 {
 	if (past)
 		return err_fail(GT_EFORMAT,
