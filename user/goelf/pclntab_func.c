@@ -21,15 +21,6 @@ struct pcln_name_index {
 	struct pcln_name_ent e[];
 };
 
-/* Entry of function i; i == nfunc gives the end of the last function. */
-int pcln_entry(const struct pclntab *t, uint32_t i, uint64_t *entry)
-{
-	if (i > t->nfunc)
-		return -ENOENT;
-	*entry = pcln_entry_at(t, i);
-	return 0;
-}
-
 /*
  * _func layouts (runtime2.go/symtab.go `_func` of each release): the
  * fields we use, at their byte offsets, and the size of the fixed part

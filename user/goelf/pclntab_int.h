@@ -118,7 +118,6 @@ static inline const char *pcln_name(const struct pclntab *t, uint32_t nameoff)
 }
 
 /* pclntab_func.c */
-int pcln_entry(const struct pclntab *t, uint32_t i, uint64_t *entry);
 int pcln_rec_load(const struct pclntab *t, uint32_t i, struct pcln_rec *r);
 int pcln_find_index(const struct pclntab *t, uint64_t pc, uint32_t *idx);
 int pcln_wrapper_id(const struct pclntab *t);
