@@ -136,7 +136,7 @@ e2e: $(BUILD)/gotrace $(BUILD)/gotrace-asan fixtures
 # The order is cheapest first, so a broken parser fails in seconds.
 check: all unit fuzz e2e
 
-bench: $(BUILD)/gotrace fixtures $(BUILD)/bench/bench_symbolize
+bench: $(BUILD)/bench/bench_symbolize toolchains
 	$(Q)BUILD_DIR=$(BUILD) bench/run.sh
 
 format:

@@ -1,33 +1,79 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench_symbolize BINARY GO [NPCS [NSAMPLE]]
+ * bench_symbolize [-n NPCS] [-k NHOT] [-v NVERIFY] [-r REPS] BINARY LABEL=ADDR2LINE...
  *
- * Method. Opens BINARY's pc-line table twice: first after dropping the
- * file from the page cache (posix_fadvise DONTNEED: the cold "index load"
- * a tracer pays when it attaches), then warm. Draws NPCS (default 10^6)
- * pcs uniformly from the functions (a function uniformly by index, then a
- * pc uniformly inside it; fixed xorshift seed) and times
- * pclntab__symbolize on all of them (inlined frames expanded, up to 16),
- * twice: the first pass also pays the page faults of the mapped table.
- * Then pipes the first NSAMPLE (default 20000) of the same pcs to
- * `GO tool addr2line BINARY` and times it (best of three), and the same
- * with one pc to measure its start-up (process start + reading the table),
- * so its per-pc cost is reported both with and without start-up. Also times the first
- * pclntab__find_name (which builds the name index). Prints numbers only;
- * there are no thresholds. Peak RSS is this process's ru_maxrss, which
- * includes the table pages touched through the mapping.
+ * Method. gotrace's Go symbolizer (pclntab__symbolize) against `go tool
+ * addr2line` (the anchors: one or more addr2line executables, each named
+ * LABEL), on the same pcs, in the same run, on the same machine.
+ *
+ *  - Index load: pclntab__open after dropping BINARY from the page cache
+ *    (posix_fadvise DONTNEED: what a tracer pays when it attaches), then
+ *    warm. The lazily built indexes are timed on their first use: the
+ *    pc → function buckets (first lookup) and the name index (first
+ *    pclntab__find_name).
+ *  - Workloads, each NPCS pcs (default 10^6), drawn with a fixed xorshift
+ *    seed and written to a file once: "random" picks a function uniformly
+ *    by index, then a pc uniformly inside it (no locality at all: every
+ *    pc misses every cache); "repeating" draws NHOT (default 1000) pcs that
+ *    way, then NPCS lookups uniformly among them (stack samples repeat
+ *    their pcs).
+ *  - gotrace: every pc of the file through pclntab__symbolize (inlined
+ *    frames expanded, up to 16), the file read in chunks so that the pcs
+ *    themselves do not sit in memory; only the calls are timed. A first
+ *    pass pays the page faults of the mapped table; then REPS passes
+ *    (default 3), best kept; with the result cache off, then on.
+ *  - Anchors: each addr2line runs on the whole file on its stdin (output to
+ *    /dev/null), REPS times, best kept; its start-up (process start plus
+ *    reading the table) is the best of REPS runs on one pc and is
+ *    subtracted to give its per-pc cost, which is reported both ways.
+ *  - Agreement: the first NVERIFY (default 100000) random pcs through each
+ *    anchor again, compared with our physical function and innermost
+ *    file:line (what addr2line prints); disagreements are counted and the
+ *    first few printed.
+ *  - Memory: this process's peak RSS (ru_maxrss: the table pages touched
+ *    through the mapping, the lazily built indexes and the cache, the
+ *    chunk buffer) against the size of the table; the anchors' peak too.
+ * Prints numbers only; there are no thresholds.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/err.h"
 #include "goelf/elf.h"
 #include "goelf/pclntab.h"
+
+#define CHUNK 65536
+#define MAX_ANCHORS 4
+#define MAX_SHOWN 5
+
+struct anchor {
+	const char *label;
+	const char *path;
+};
+
+struct workload {
+	const char *name;
+	char bin[96], txt[96];
+	size_t n;
+};
+
+struct opts {
+	size_t npcs, nhot, nverify;
+	int reps;
+	const char *binary;
+	struct anchor anchors[MAX_ANCHORS];
+	int nanchors;
+	char dir[64];
+};
 
 static double now_ms(void)
 {
@@ -68,75 +114,256 @@ static double timed_open(const char *path, struct elf_file **ef, struct pclntab 
 	return now_ms() - t0;
 }
 
-static uint64_t *draw_pcs(const struct pclntab *t, size_t n)
+static uint64_t xorshift(uint64_t *x)
 {
-	uint64_t *pcs = malloc(n * sizeof(*pcs)), x = 0x9e3779b97f4a7c15ULL;
-	size_t nf = pclntab__nfuncs(t), i;
-	struct pcln_func f;
-
-	if (!pcs)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		if (pclntab__func_at(t, x % nf, &f) || f.end <= f.entry) {
-			pcs[i] = f.entry;
-			continue;
-		}
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		pcs[i] = f.entry + x % (f.end - f.entry);
-	}
-	return pcs;
+	*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+	return *x;
 }
 
-/* Wall time of `go tool addr2line` on the first n pcs, in ms. */
-static double time_addr2line(const char *go, const char *bin, const uint64_t *pcs, size_t n)
+/* A function uniformly by index, then a pc uniformly inside it. */
+static uint64_t draw_pc(const struct pclntab *t, uint64_t *x)
 {
-	char in[] = "/tmp/bench-pcs-XXXXXX", cmd[4096];
-	double t0, dt, best = -1;
-	FILE *f;
-	size_t i;
-	int k;
-	int fd = mkstemp(in);
+	struct pcln_func f;
 
-	if (fd < 0 || !(f = fdopen(fd, "w")))
+	if (pclntab__func_at(t, xorshift(x) % pclntab__nfuncs(t), &f) || f.end <= f.entry)
+		return f.entry;
+	return f.entry + xorshift(x) % (f.end - f.entry);
+}
+
+/* The workload's pcs, binary (for us) and hex lines (for addr2line). */
+static int write_workload(const struct pclntab *t, const struct opts *o, struct workload *w,
+			  bool repeating)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ULL, *hot = NULL, pc;
+	FILE *fb = fopen(w->bin, "w"), *ft = fopen(w->txt, "w");
+	size_t i;
+	int err = -1;
+
+	if (!fb || !ft)
+		goto out;
+	if (repeating) {
+		hot = malloc(o->nhot * sizeof(*hot));
+		if (!hot)
+			goto out;
+		for (i = 0; i < o->nhot; i++)
+			hot[i] = draw_pc(t, &x);
+	}
+	for (i = 0; i < w->n; i++) {
+		pc = repeating ? hot[xorshift(&x) % o->nhot] : draw_pc(t, &x);
+		fwrite(&pc, sizeof(pc), 1, fb);
+		fprintf(ft, "%llx\n", (unsigned long long)pc);
+	}
+	err = ferror(fb) || ferror(ft) ? -1 : 0;
+out:
+	free(hot);
+	if (fb && fclose(fb))
+		err = -1;
+	if (ft && fclose(ft))
+		err = -1;
+	return err;
+}
+
+/* One pass over the workload: ms spent inside pclntab__symbolize only. */
+static double symbolize_file(const struct pclntab *t, const struct workload *w, size_t *frames,
+			     size_t *errors)
+{
+	static uint64_t pcs[CHUNK];
+	struct pcln_frame fr[16];
+	double total = 0, t0;
+	size_t got, i;
+	FILE *f = fopen(w->bin, "re");
+
+	*frames = *errors = 0;
+	if (!f)
 		return -1;
-	for (i = 0; i < n; i++)
-		fprintf(f, "%llx\n", (unsigned long long)pcs[i]);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "'%s' tool addr2line '%s' <'%s' >/dev/null", go, bin, in);
-	/* Best of three: the machine is shared, start-up time is noisy. */
-	for (k = 0; k < 3; k++) {
+	while ((got = fread(pcs, sizeof(pcs[0]), CHUNK, f)) > 0) {
 		t0 = now_ms();
-		if (system(cmd) != 0) {
-			best = -1;
-			break;
+		for (i = 0; i < got; i++) {
+			int k = pclntab__symbolize(t, pcs[i], fr, 16);
+
+			if (k < 0)
+				(*errors)++;
+			else
+				*frames += k;
 		}
+		total += now_ms() - t0;
+	}
+	fclose(f);
+	return total;
+}
+
+/*
+ * Runs anchor on BINARY with stdin from in and stdout to out_fd (/dev/null
+ * when < 0). Every other descriptor of ours is close-on-exec: a child that
+ * kept a pipe's read end would never see EPIPE.
+ */
+static pid_t spawn_anchor(const struct opts *o, const struct anchor *a, const char *in, int out_fd)
+{
+	pid_t pid = fork();
+	int in_fd;
+
+	if (pid != 0)
+		return pid;
+	if (out_fd < 0)
+		out_fd = open("/dev/null", O_WRONLY);
+	in_fd = open(in, O_RDONLY);
+	if (in_fd < 0 || out_fd < 0 || dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0)
+		_exit(127);
+	execl(a->path, a->path, o->binary, (char *)NULL);
+	_exit(127);
+}
+
+/* Best wall time (ms) of reps runs of the anchor on the file in; < 0 on failure. */
+static double time_anchor(const struct opts *o, const struct anchor *a, const char *in)
+{
+	double best = -1, t0, dt;
+	int k, status;
+	pid_t pid;
+
+	for (k = 0; k < o->reps; k++) {
+		t0 = now_ms();
+		pid = spawn_anchor(o, a, in, -1);
+		if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			return -1;
 		dt = now_ms() - t0;
 		if (best < 0 || dt < best)
 			best = dt;
 	}
-	unlink(in);
 	return best;
 }
 
-/* Wall ms for symbolizing all pcs; counts frames and errors of the last pass. */
-static double symbolize_all(const struct pclntab *t, const uint64_t *pcs, size_t n, size_t *frames,
-			    size_t *errors)
+/* addr2line prints "name\nfile:line"; without line information "file:0" or "?:0". */
+static bool agrees(const char *fn, const char *fl, const struct pcln_frame *fr, int n)
 {
+	char ours[4096];
+	const char *colon = strrchr(fl, ':');
+	long line = colon ? strtol(colon + 1, NULL, 10) : -1;
+
+	if (n < 1 || strcmp(fn, fr[n - 1].func))
+		return false;
+	if (line <= 0)
+		return fr[0].line == 0 && !strcmp(fr[0].file, "?");
+	snprintf(ours, sizeof(ours), "%s:%d", fr[0].file, fr[0].line);
+	return !strcmp(ours, fl);
+}
+
+/* Compares the anchor's answers on the first n pcs with ours; returns the disagreements. */
+static long verify_anchor(const struct opts *o, const struct anchor *a, const struct pclntab *t,
+			  const char *in, size_t n, size_t *checked)
+{
+	char fn[4096], fl[4096], pcline[64];
 	struct pcln_frame fr[16];
-	double t0 = now_ms();
-	size_t i;
+	FILE *pcs = fopen(in, "re"), *ans;
+	long bad = 0;
+	int p[2], status;
+	pid_t pid;
 
-	*frames = *errors = 0;
-	for (i = 0; i < n; i++) {
-		int k = pclntab__symbolize(t, pcs[i], fr, 16);
+	*checked = 0;
+	if (!pcs || pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = spawn_anchor(o, a, in, p[1]);
+	close(p[1]);
+	ans = fdopen(p[0], "r");
+	while (ans && *checked < n && fgets(pcline, sizeof(pcline), pcs) &&
+	       fgets(fn, sizeof(fn), ans) && fgets(fl, sizeof(fl), ans)) {
+		uint64_t pc = strtoull(pcline, NULL, 16);
+		int k = pclntab__symbolize(t, pc, fr, 16);
 
-		if (k < 0)
-			(*errors)++;
-		else
-			*frames += k;
+		fn[strcspn(fn, "\n")] = fl[strcspn(fl, "\n")] = '\0';
+		(*checked)++;
+		if (agrees(fn, fl, fr, k > 16 ? 16 : k))
+			continue;
+		if (bad++ < MAX_SHOWN)
+			printf("    disagree at %#llx: %s says %s %s; gotrace says %s %s:%d (%d)\n",
+			       (unsigned long long)pc, a->label, fn, fl,
+			       k > 0 ? fr[k - 1].func : "-", k > 0 ? fr[0].file : "-",
+			       k > 0 ? fr[0].line : 0, k);
 	}
-	return now_ms() - t0;
+	fclose(pcs);
+	if (ans)
+		fclose(ans); /* addr2line may see EPIPE when n < the file */
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return bad;
+}
+
+/* Best of reps passes (after one pass that pays the page faults); ns per pc. */
+static double time_ours(const struct opts *o, const struct pclntab *t, const struct workload *w,
+			double *first, size_t *frames, size_t *errors)
+{
+	double best = -1, ms;
+	int k;
+
+	ms = symbolize_file(t, w, frames, errors);
+	if (first)
+		*first = ms * 1e6 / w->n;
+	for (k = 0; k < o->reps; k++) {
+		ms = symbolize_file(t, w, frames, errors);
+		if (best < 0 || ms < best)
+			best = ms;
+	}
+	return best * 1e6 / w->n;
+}
+
+static void report_workload(const struct opts *o, struct pclntab *t, struct workload *w,
+			    const char *what)
+{
+	double ours, cached, first, one, all, per, per_su;
+	size_t frames, errors, cframes, cerrors;
+	int k;
+
+	printf("\nworkload %s: %zu pcs, %s\n", w->name, w->n, what);
+	pclntab__set_cache(t, false);
+	ours = time_ours(o, t, w, &first, &frames, &errors);
+	pclntab__set_cache(t, true);
+	cached = time_ours(o, t, w, NULL, &cframes, &cerrors);
+	pclntab__set_cache(t, false);
+	printf("  gotrace            %8.1f ns/pc  cache off (first pass %.1f ns/pc: page faults); "
+	       "%.2f frames/pc, %zu errors\n",
+	       ours, first, (double)frames / w->n, errors);
+	printf("  gotrace            %8.1f ns/pc  cache on (%zu frames, %zu errors: %s)\n", cached,
+	       cframes, cerrors, cframes == frames && cerrors == errors ? "same" : "DIFFERENT");
+	for (k = 0; k < o->nanchors; k++) {
+		const struct anchor *a = &o->anchors[k];
+		char one_in[128];
+		FILE *f;
+
+		snprintf(one_in, sizeof(one_in), "%s/one.txt", o->dir);
+		f = fopen(one_in, "w");
+		if (f) {
+			fprintf(f, "%llx\n", 0x1000ULL);
+			fclose(f);
+		}
+		one = time_anchor(o, a, one_in);
+		all = time_anchor(o, a, w->txt);
+		if (one < 0 || all < 0) {
+			printf("  %-18s failed (%s)\n", a->label, a->path);
+			continue;
+		}
+		per = (all - one) * 1e6 / w->n;
+		per_su = all * 1e6 / w->n;
+		printf("  %-18s %8.1f ns/pc  without its %.0f ms start-up (%.1f ns/pc with it)\n",
+		       a->label, per, one, per_su);
+		printf("  %-18s %8.1fx cache off, %.1fx cache on (%.1fx, %.1fx with its "
+		       "start-up)\n",
+		       "  ratio to gotrace", per / ours, per / cached, per_su / ours,
+		       per_su / cached);
+	}
+}
+
+static void report_agreement(const struct opts *o, const struct pclntab *t,
+			     const struct workload *w)
+{
+	int k;
+
+	for (k = 0; k < o->nanchors; k++) {
+		size_t checked;
+		long bad = verify_anchor(o, &o->anchors[k], t, w->txt, o->nverify, &checked);
+
+		printf("  %-18s disagrees with gotrace on %ld of %zu random pcs\n",
+		       o->anchors[k].label, bad, checked);
+	}
 }
 
 static uint64_t table_size(const struct elf_file *ef)
@@ -148,68 +375,124 @@ static uint64_t table_size(const struct elf_file *ef)
 	return s ? s->size : 0;
 }
 
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	*o = (struct opts){.npcs = 1000000, .nhot = 1000, .nverify = 100000, .reps = 3};
+	while ((c = getopt(argc, argv, "n:k:v:r:")) != -1) {
+		switch (c) {
+		case 'n':
+			o->npcs = strtoul(optarg, NULL, 0);
+			break;
+		case 'k':
+			o->nhot = strtoul(optarg, NULL, 0);
+			break;
+		case 'v':
+			o->nverify = strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			o->reps = atoi(optarg);
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind >= argc || !o->npcs || !o->nhot || o->reps < 1)
+		return -1;
+	o->binary = argv[optind++];
+	for (; optind < argc && o->nanchors < MAX_ANCHORS; optind++) {
+		char *eq = strchr(argv[optind], '=');
+
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		o->anchors[o->nanchors++] = (struct anchor){argv[optind], eq + 1};
+	}
+	return 0;
+}
+
+/* Opens cold then warm; times the lazily built indexes. */
+static int open_table(const struct opts *o, struct elf_file **ef, struct pclntab **t)
+{
+	double cold, warm, t0, pcidx, names;
+	struct pcln_func f;
+
+	drop_page_cache(o->binary);
+	cold = timed_open(o->binary, ef, t);
+	if (cold < 0)
+		return -1;
+	pclntab__free(*t);
+	elf_file__free(*ef);
+	warm = timed_open(o->binary, ef, t);
+	if (warm < 0)
+		return -1;
+	t0 = now_ms();
+	pclntab__find_func(*t, pclntab__text_start(*t), &f);
+	pcidx = now_ms() - t0;
+	t0 = now_ms();
+	pclntab__find_name(*t, "main.main", &f);
+	names = now_ms() - t0;
+	printf("binary             %s\n", o->binary);
+	printf("                   %llu bytes, %s format, %zu functions, pclntab %.1f MiB\n",
+	       (unsigned long long)elf_file__size(*ef), pclntab__format_name(*t),
+	       pclntab__nfuncs(*t), table_size(*ef) / 1048576.0);
+	printf("pclntab open       %.3f ms cold page cache, %.3f ms warm\n", cold, warm);
+	printf("lazy indexes       pc->function %.3f ms (first lookup), names %.1f ms "
+	       "(first pclntab__find_name)\n",
+	       pcidx, names);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	size_t npcs = argc > 3 ? strtoul(argv[3], NULL, 0) : 1000000;
-	size_t nsample = argc > 4 ? strtoul(argv[4], NULL, 0) : 20000;
-	double cold, warm, t0, ours1, ours, a2l, a2l1, name_ms;
+	struct workload rnd = {.name = "random"}, rep = {.name = "repeating"};
+	struct rusage self, kids;
 	struct elf_file *ef;
-	struct pcln_func f;
 	struct pclntab *t;
-	struct rusage ru;
-	size_t errors = 0, frames = 0;
-	uint64_t *pcs;
+	struct opts o;
+	char what[128];
+	int ret = 1;
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: %s BINARY GO [NPCS [NSAMPLE]]\n", argv[0]);
+	if (parse_args(argc, argv, &o)) {
+		fprintf(stderr,
+			"usage: %s [-n NPCS] [-k NHOT] [-v NVERIFY] [-r REPS] BINARY "
+			"LABEL=ADDR2LINE...\n",
+			argv[0]);
 		return 2;
 	}
-	drop_page_cache(argv[1]);
-	cold = timed_open(argv[1], &ef, &t);
-	if (cold < 0)
+	snprintf(o.dir, sizeof(o.dir), "/tmp/bench-symbolize-XXXXXX");
+	if (!mkdtemp(o.dir) || open_table(&o, &ef, &t))
 		return 1;
-	pclntab__free(t);
-	elf_file__free(ef);
-	warm = timed_open(argv[1], &ef, &t);
-	if (warm < 0)
-		return 1;
-	pcs = draw_pcs(t, npcs);
-	if (!pcs)
-		return 1;
-	if (nsample > npcs)
-		nsample = npcs;
-	/* Pass 1 faults the table in through the mapping; pass 2 is steady state. */
-	ours1 = symbolize_all(t, pcs, npcs, &frames, &errors);
-	ours = symbolize_all(t, pcs, npcs, &frames, &errors);
-	t0 = now_ms();
-	pclntab__find_name(t, "main.main", &f);
-	name_ms = now_ms() - t0;
-	getrusage(RUSAGE_SELF, &ru);
-	a2l1 = time_addr2line(argv[2], argv[1], pcs, 1);
-	a2l = time_addr2line(argv[2], argv[1], pcs, nsample);
-
-	printf("binary            %s (%llu bytes, %s format, %zu functions)\n", argv[1],
-	       (unsigned long long)elf_file__size(ef), pclntab__format_name(t), pclntab__nfuncs(t));
-	printf("pclntab open      %.3f ms cold page cache, %.3f ms warm\n", cold, warm);
-	printf("gotrace           %.1f ns/pc over %zu pcs (%.2f frames/pc, %zu errors); first pass "
-	       "%.1f ns/pc (page faults)\n",
-	       ours * 1e6 / npcs, npcs, (double)frames / npcs, errors, ours1 * 1e6 / npcs);
-	if (a2l > 0 && a2l1 > 0) {
-		double per = a2l * 1e6 / nsample, per_ex = (a2l - a2l1) * 1e6 / (nsample - 1);
-
-		printf("go tool addr2line %.1f ns/pc over %zu pcs (%.1f ns/pc without its %.0f ms "
-		       "start-up)\n",
-		       per, nsample, per_ex, a2l1);
-		printf("ratio             addr2line/gotrace = %.1fx (%.1fx without start-up)\n",
-		       per / (ours * 1e6 / npcs), per_ex / (ours * 1e6 / npcs));
-	} else {
-		printf("go tool addr2line failed (GO=%s)\n", argv[2]);
+	rnd.n = rep.n = o.npcs;
+	snprintf(rnd.bin, sizeof(rnd.bin), "%s/random.bin", o.dir);
+	snprintf(rnd.txt, sizeof(rnd.txt), "%s/random.txt", o.dir);
+	snprintf(rep.bin, sizeof(rep.bin), "%s/repeating.bin", o.dir);
+	snprintf(rep.txt, sizeof(rep.txt), "%s/repeating.txt", o.dir);
+	if (write_workload(t, &o, &rnd, false) || write_workload(t, &o, &rep, true)) {
+		fprintf(stderr, "bench: cannot write the pcs under %s: %s\n", o.dir,
+			strerror(errno));
+		goto out;
 	}
-	printf("name index        %.1f ms (first pclntab__find_name)\n", name_ms);
-	printf("peak RSS          %.1f MiB (ru_maxrss) vs pclntab %.1f MiB\n",
-	       ru.ru_maxrss / 1024.0, table_size(ef) / 1048576.0);
-	free(pcs);
+	report_workload(&o, t, &rnd, "a function uniformly by index, then a pc inside it");
+	snprintf(what, sizeof(what), "uniformly among %zu distinct pcs drawn as above", o.nhot);
+	report_workload(&o, t, &rep, what);
+	/* Peak RSS before any verification pipe: the runs above are the measurement. */
+	getrusage(RUSAGE_SELF, &self);
+	printf("\nagreement (physical function and innermost file:line)\n");
+	report_agreement(&o, t, &rnd);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	printf("\npeak RSS           gotrace %.1f MiB = %.2fx the pclntab (%.1f MiB); largest "
+	       "anchor %.1f MiB\n",
+	       self.ru_maxrss / 1024.0, self.ru_maxrss * 1024.0 / table_size(ef),
+	       table_size(ef) / 1048576.0, kids.ru_maxrss / 1024.0);
+	ret = 0;
+out:
+	unlink(rnd.bin), unlink(rnd.txt), unlink(rep.bin), unlink(rep.txt);
+	snprintf(what, sizeof(what), "%s/one.txt", o.dir);
+	unlink(what);
+	rmdir(o.dir);
 	pclntab__free(t);
 	elf_file__free(ef);
-	return 0;
+	return ret;
 }

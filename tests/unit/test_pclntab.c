@@ -3,7 +3,9 @@
  * pclntab: hand-built tables in every format (expected values come from the
  * construction in pclntab_synth.h), truncation and corruption (clean
  * errors, never a crash: this binary runs under ASan+UBSan), and real
- * binaries checked against the Go toolchain (pclntab_real.h).
+ * binaries checked against the Go toolchain (pclntab_real.h), and the fast
+ * paths (pc buckets, result cache, concurrent callers) on the same binaries
+ * (pclntab_fast.h).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -393,6 +395,7 @@ static void test_truncated_file(void **state)
 
 #include "pclntab_real.h"
 #include "pclntab_traceback.h"
+#include "pclntab_fast.h"
 
 int main(void)
 {
@@ -410,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_real_oracles),
 		cmocka_unit_test(test_real_no_section_headers),
 		cmocka_unit_test(test_real_traceback),
+		cmocka_unit_test(test_real_fast_paths),
 	};
 	int ret;
 

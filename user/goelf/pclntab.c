@@ -233,6 +233,18 @@ static int locate_scan(struct pclntab *t)
 }
 
 /*
+ * Where the table's strings must end (str_end in pclntab_int.h). Real tables
+ * have a NUL within their last bytes (_func padding), so this is O(1) there;
+ * a hostile table without one costs one scan of its bytes, once.
+ */
+static void find_str_end(struct pclntab *t)
+{
+	const uint8_t *z = memrchr(t->data, 0, t->size);
+
+	t->str_end = z ? (uint64_t)(z - t->data) + 1 : 0;
+}
+
+/*
  * go1.12 kept the go1.2 magic but turned `nfuncdata int32` at byte 36 into
  * `funcID uint8, _ [2]byte, nfuncdata uint8`. Go functions nearly all have
  * funcdata, so a non-zero byte 39 in any sampled record means go1.12+; an
@@ -319,6 +331,7 @@ int pclntab__open(const struct elf_file *ef, struct pclntab **out)
 		err = locate_scan(t);
 	if (err)
 		goto fail;
+	find_str_end(t);
 	if (t->fmt == PCLNTAB_GO12)
 		detect_go12_layout(t);
 	set_inline_indexes(t);
@@ -338,6 +351,8 @@ void pclntab__free(struct pclntab *t)
 	if (!t)
 		return;
 	free(t->by_name);
+	free(t->buckets);
+	free(t->cache);
 	free(t);
 }
 

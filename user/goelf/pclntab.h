@@ -93,6 +93,14 @@ int pclntab__find_name(const struct pclntab *t, const char *name, struct pcln_fu
  * more room).
  */
 int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames, size_t max);
+/*
+ * Recent answers of pclntab__symbolize are cached (2048 direct-mapped
+ * slots of up to 4 frames, 256 KiB allocated on first use): stacks repeat
+ * pcs. On by default; off makes every call walk the tables (benchmarks
+ * compare both). Answers are the same either way. Safe to call while other
+ * threads symbolize.
+ */
+void pclntab__set_cache(struct pclntab *t, bool on);
 
 /* Value of the function's pcsp table at pc: the SP delta (frame size) there. */
 int pclntab__sp_delta(const struct pclntab *t, uint64_t pc, int32_t *delta);

@@ -164,7 +164,32 @@ static int physical_only(const struct pclntab *t, const struct pcln_rec *r, uint
 	return err;
 }
 
-int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames, size_t max)
+/* A hint only: never dereferenced, so the offset is clamped, not trusted. */
+static inline void prefetch_at(const struct pclntab *t, uint64_t off)
+{
+	if (off < t->size)
+		__builtin_prefetch(t->data + off);
+}
+
+/*
+ * Random pcs miss the cache at every table they touch, and each lookup
+ * below waits for the one before. The record names them all (the
+ * function name, the file, line and inline-index tables, the CU's file
+ * row), so start those loads together and let the walks find them cached.
+ */
+static void prefetch_tables(const struct pclntab *t, const struct pcln_rec *r)
+{
+	prefetch_at(t, t->pctab + r->pcfile);
+	prefetch_at(t, t->pctab + r->pcln);
+	if (t->pcdata_inl < r->npcdata)
+		prefetch_at(t, t->pctab + elf_rd32(r->p + r->fixed + 4 * t->pcdata_inl));
+	prefetch_at(t, t->funcnametab + r->nameoff);
+	if (t->fmt != PCLNTAB_GO12)
+		prefetch_at(t, t->cutab + 4 * (uint64_t)r->cuoff);
+}
+
+static int symbolize_walk(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames,
+			  size_t max)
 {
 	struct frame_out o = {frames, max, 0};
 	const uint8_t *tree;
@@ -178,7 +203,10 @@ int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *
 		err = pcln_rec_load(t, i, &r);
 	if (err)
 		return err;
+	prefetch_tables(t, &r);
 	tree = pcln_funcdata(t, &r, t->funcdata_inl, &avail);
+	if (tree)
+		__builtin_prefetch(tree); /* small trees: the entry the walk reads */
 	if (!tree) /* nothing inlined, or no module data (go1.18+): physical frame only */
 		err = physical_only(t, &r, pc, &o);
 	else if (t->fmt == PCLNTAB_GO12 && t->go12_old)
@@ -186,4 +214,16 @@ int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *
 	else
 		err = walk_parent_pc(t, &r, pc, tree, avail, &o);
 	return err ? err : o.n;
+}
+
+int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames, size_t max)
+{
+	int n = pcln_cache_get(t, pc, frames, max);
+
+	if (n > 0)
+		return n;
+	n = symbolize_walk(t, pc, frames, max);
+	if (n > 0 && (size_t)n <= max)
+		pcln_cache_put(t, pc, frames, n);
+	return n;
 }

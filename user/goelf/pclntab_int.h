@@ -50,6 +50,12 @@ struct pclntab {
 	uint64_t pctab;
 	uint64_t functab;  /* nfunc (entry, funcoff) pairs + end pc */
 	uint64_t funcbase; /* what funcoff is relative to */
+	/*
+	 * One past the table's last NUL byte (0: none). A string starting below
+	 * it is NUL-terminated inside the table: the check memchr would make on
+	 * every lookup, made once at open (pcln_cstr).
+	 */
+	uint64_t str_end;
 	/* Inline tree access for this format. */
 	uint32_t pcdata_inl;   /* PCDATA_InlTreeIndex */
 	uint32_t funcdata_inl; /* FUNCDATA_InlTree */
@@ -61,6 +67,9 @@ struct pclntab {
 	/* Built on first use (see pclntab_func.c); published with atomics. */
 	int wrapper_id; /* PCLN_WRAPPER_UNKNOWN until computed, -1 for none */
 	struct pcln_name_index *by_name;
+	struct pcln_buckets *buckets; /* pc → function index (pcln_find_index) */
+	struct pcln_cache *cache;     /* recent symbolize results (pclntab_cache.c) */
+	bool cache_off;		      /* pclntab__set_cache(t, false) */
 };
 
 #define PCLN_WRAPPER_UNKNOWN (-2)
@@ -89,12 +98,28 @@ static inline uint64_t pcln_functab_field(const struct pclntab *t, uint64_t i)
 	return t->fieldsz == 4 ? elf_rd32(p) : elf_rd64(p);
 }
 
+/* Entry of function i <= nfunc (nfunc: the end of the last one); parse_header checked it. */
+static inline uint64_t pcln_entry_at(const struct pclntab *t, uint32_t i)
+{
+	uint64_t base = t->fmt >= PCLNTAB_GO118 ? t->text_start : 0; /* offsets since go1.18 */
+
+	return base + pcln_functab_field(t, 2 * (uint64_t)i);
+}
+
+/* A NUL-terminated string at off, or NULL when it runs off the table. */
+static inline const char *pcln_cstr(const struct pclntab *t, uint64_t off)
+{
+	return off < t->str_end ? (const char *)t->data + off : NULL;
+}
+
+static inline const char *pcln_name(const struct pclntab *t, uint32_t nameoff)
+{
+	return pcln_cstr(t, t->funcnametab + nameoff);
+}
+
 /* pclntab_func.c */
-int pcln_entry(const struct pclntab *t, uint32_t i, uint64_t *entry);
 int pcln_rec_load(const struct pclntab *t, uint32_t i, struct pcln_rec *r);
 int pcln_find_index(const struct pclntab *t, uint64_t pc, uint32_t *idx);
-const char *pcln_name(const struct pclntab *t, uint32_t nameoff);
-const char *pcln_cstr(const struct pclntab *t, uint64_t off);
 int pcln_wrapper_id(const struct pclntab *t);
 
 /* pclntab_pcvalue.c */
@@ -108,6 +133,10 @@ int pcln_file_line(const struct pclntab *t, const struct pcln_rec *r, uint64_t p
 
 /* pclntab_moduledata.c */
 void pcln_find_moduledata(struct pclntab *t);
+
+/* pclntab_cache.c */
+int pcln_cache_get(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames, size_t max);
+void pcln_cache_put(const struct pclntab *t, uint64_t pc, const struct pcln_frame *frames, int n);
 
 /* pclntab_inline.c */
 const uint8_t *pcln_funcdata(const struct pclntab *t, const struct pcln_rec *r, uint32_t i,

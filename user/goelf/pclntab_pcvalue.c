@@ -12,82 +12,100 @@
 #include "base/err.h"
 #include "goelf/pclntab_int.h"
 
-struct pcv_reader {
+/* A decoded uvarint and where the next one starts; p is NULL when corrupt. */
+struct uvarint {
 	const uint8_t *p;
-	const uint8_t *end;
+	uint32_t v;
 };
 
-/* uvarint of at most 5 bytes (a uint32): longer or truncated is corrupt. */
-static int read_varint(struct pcv_reader *rd, uint32_t *v)
+/* At most 5 bytes (a uint32): longer or truncated is corrupt. */
+static struct uvarint __attribute__((noinline)) uvarint_slow(const uint8_t *p, const uint8_t *end)
 {
 	uint32_t x = 0;
 	unsigned shift;
 
-	for (shift = 0; shift < 35; shift += 7) {
-		uint8_t b;
+	for (shift = 0; shift < 35 && p < end; shift += 7) {
+		uint8_t b = *p++;
 
-		if (rd->p >= rd->end)
-			return -GT_EFORMAT;
-		b = *rd->p++;
 		x |= (uint32_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*v = x;
-			return 0;
-		}
+		if (!(b & 0x80))
+			return (struct uvarint){p, x};
 	}
-	return -GT_EFORMAT;
+	return (struct uvarint){NULL, 0};
 }
 
-/* One step of the table; 1 at its end, 0 on success, < 0 when corrupt. */
-static int step(const struct pclntab *t, struct pcv_reader *rd, uint64_t *pc, int32_t *val,
-		bool first)
+/*
+ * Nearly every delta in real tables fits one or two bytes: those cases
+ * inline, and returned by value (two registers) so the walk's state never
+ * goes through memory.
+ */
+static inline struct uvarint uvarint(const uint8_t *p, const uint8_t *end)
 {
-	uint32_t uv, pcdelta;
+	if (__builtin_expect(end - p >= 2, 1)) {
+		if (p[0] < 0x80)
+			return (struct uvarint){p + 1, p[0]};
+		if (p[1] < 0x80)
+			return (struct uvarint){p + 2, (p[0] & 0x7fu) | (uint32_t)p[1] << 7};
+	}
+	return uvarint_slow(p, end);
+}
 
-	if (rd->p >= rd->end)
-		return -GT_EFORMAT;
-	if (*rd->p == 0 && !first)
-		return 1;
-	if (read_varint(rd, &uv) || read_varint(rd, &pcdelta))
-		return -GT_EFORMAT;
-	/* Zig-zag in unsigned arithmetic: a hostile delta must not overflow int32. */
-	*val = (int32_t)((uint32_t)*val + ((uv >> 1) ^ (0u - (uv & 1))));
-	*pc += (uint64_t)pcdelta * t->quantum;
-	return 0;
+/* Out of line: the walk's hot loop stays small. */
+static int __attribute__((noinline))
+bad_table(const struct pclntab *t, const struct pcln_rec *r, uint32_t off, bool past)
+{
+	if (past)
+		return err_fail(GT_EFORMAT,
+				"%s: pclntab: pc-value table 0x%x of function %u is past the table",
+				elf_file__name(t->ef), off, r->index);
+	return err_fail(GT_EFORMAT, "%s: pclntab: corrupt pc-value table 0x%x of function %u",
+			elf_file__name(t->ef), off, r->index);
 }
 
 /*
  * Value of the table at off for pc. -ENOENT when the table is absent
  * (off 0, as in the runtime) or ends before pc; -GT_EFORMAT when it is
  * corrupt. Each step consumes at least two bytes, so the walk is bounded
- * by the table size.
+ * by the table size. pcs are kept as offsets from the entry: the table's
+ * own unit, and one compare per step.
  */
 int pcln_pcvalue(const struct pclntab *t, const struct pcln_rec *r, uint32_t off, uint64_t pc,
 		 int32_t *val)
 {
-	struct pcv_reader rd;
-	uint64_t cur = r->entry;
+	const uint8_t *p, *end = t->data + t->size;
+	uint64_t cur = 0, target = pc - r->entry, limit = r->end - r->entry;
+	uint32_t quantum = t->quantum;
 	int32_t v = -1;
-	int ret;
 
 	if (off == 0)
 		return -ENOENT;
 	if (t->pctab + off >= t->size)
-		return err_fail(GT_EFORMAT,
-				"%s: pclntab: pc-value table 0x%x of function %u is past the table",
-				elf_file__name(t->ef), off, r->index);
-	rd.p = t->data + t->pctab + off;
-	rd.end = t->data + t->size;
+		return bad_table(t, r, off, true);
+	if (pc < r->entry || pc >= r->end)
+		return -ENOENT; /* callers pass pcs inside the function; nothing else holds */
+	p = t->data + t->pctab + off;
 	for (;;) {
-		/* The runtime's `first` is "pc still at entry", not "first step". */
-		ret = step(t, &rd, &cur, &v, cur == r->entry);
-		if (ret < 0)
-			return err_fail(GT_EFORMAT,
-					"%s: pclntab: corrupt pc-value table 0x%x of function %u",
-					elf_file__name(t->ef), off, r->index);
-		if (ret > 0 || cur > r->end)
+		struct uvarint dv, dpc;
+
+		if (p >= end)
+			return bad_table(t, r, off, false);
+		/* A zero value delta ends the table, except while the pc is still at the
+		 * entry (the runtime's `first`, which is not "first step"). */
+		if (*p == 0 && cur != 0)
 			return -ENOENT;
-		if (pc < cur) {
+		dv = uvarint(p, end);
+		if (!dv.p)
+			return bad_table(t, r, off, false);
+		dpc = uvarint(dv.p, end);
+		if (!dpc.p)
+			return bad_table(t, r, off, false);
+		p = dpc.p;
+		/* Zig-zag in unsigned arithmetic: a hostile delta must not overflow int32. */
+		v = (int32_t)((uint32_t)v + ((dv.v >> 1) ^ (0u - (dv.v & 1))));
+		cur += (uint64_t)dpc.v * quantum;
+		if (cur > limit)
+			return -ENOENT;
+		if (target < cur) {
 			*val = v;
 			return 0;
 		}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fast paths of the symbolizer on real binaries, included by
+ * test_pclntab.c after pclntab_real.h (same binaries):
+ *  - pc → function (buckets and a counted scan) against the function table
+ *    read entry by entry: every function's first and last byte, the byte
+ *    before the first function and the end of the last one;
+ *  - the result cache: with it on, each pc twice (a miss, then a hit) and
+ *    with less room, against the answers with it off;
+ *  - the cache under concurrent callers: threads symbolizing the same pcs
+ *    (more than there are slots, so slots are rewritten while read) must
+ *    all get the answers computed without it.
+ */
+#include <pthread.h>
+
+/* One pc's answer, flattened so that answers compare with memcmp-free loops. */
+struct answer {
+	int n;
+	struct pcln_frame fr[16];
+};
+
+static void answer_at(const struct pclntab *t, uint64_t pc, size_t max, struct answer *a)
+{
+	a->n = pclntab__symbolize(t, pc, a->fr, max);
+}
+
+static bool same_answer(const struct answer *a, const struct answer *b, size_t max)
+{
+	int j;
+
+	if (a->n != b->n)
+		return false;
+	for (j = 0; j < a->n && (size_t)j < max && j < 16; j++)
+		/* Strings point into the same mapping: the same answer is the same pointer. */
+		if (a->fr[j].func != b->fr[j].func || a->fr[j].file != b->fr[j].file ||
+		    a->fr[j].line != b->fr[j].line || a->fr[j].inlined != b->fr[j].inlined)
+			return false;
+	return true;
+}
+
+static void check_find_func(const struct real_bin *b, const struct pclntab *t)
+{
+	size_t i, nf = pclntab__nfuncs(t);
+	struct pcln_func f, g, last;
+
+	for (i = 0; i < nf; i++) {
+		assert_int_equal(pclntab__func_at(t, i, &f), 0);
+		if (f.end <= f.entry)
+			continue; /* empty: its entry belongs to the next function */
+		assert_int_equal(pclntab__find_func(t, f.entry, &g), 0);
+		assert_int_equal(g.index, i);
+		assert_int_equal(pclntab__find_func(t, f.end - 1, &g), 0);
+		assert_int_equal(g.index, i);
+	}
+	assert_int_equal(pclntab__func_at(t, 0, &f), 0);
+	assert_int_equal(pclntab__find_func(t, f.entry - 1, &g), -ENOENT);
+	assert_int_equal(pclntab__func_at(t, nf - 1, &last), 0);
+	assert_int_equal(pclntab__find_func(t, last.end, &g), -ENOENT);
+	printf("pclntab: %s: pc -> function right at both ends of all %zu functions\n", b->label,
+	       nf);
+}
+
+static void check_cache(const struct real_bin *b, struct pclntab *t)
+{
+	struct answer off, on, again, small;
+	size_t n, k, bad = 0;
+	uint64_t *pcs;
+
+	n = sample_pcs(t, &pcs);
+	for (k = 0; k < n; k++) {
+		pclntab__set_cache(t, false);
+		answer_at(t, pcs[k], 16, &off);
+		pclntab__set_cache(t, true);
+		answer_at(t, pcs[k], 16, &on);
+		answer_at(t, pcs[k], 16, &again);
+		answer_at(t, pcs[k], 1, &small);
+		if (!same_answer(&off, &on, 16) || !same_answer(&off, &again, 16) ||
+		    !same_answer(&off, &small, 1))
+			bad++;
+	}
+	printf("pclntab: %s: %zu pcs with the cache on vs off: %zu differ\n", b->label, n, bad);
+	assert_int_equal(bad, 0);
+	free(pcs);
+}
+
+struct cache_thread {
+	const struct pclntab *t;
+	const uint64_t *pcs;
+	const struct answer *want;
+	size_t n, start, bad;
+};
+
+static void *cache_worker(void *arg)
+{
+	struct cache_thread *c = arg;
+	struct answer got;
+	size_t r, k;
+
+	for (r = 0; r < 4; r++)
+		for (k = 0; k < c->n; k++) {
+			size_t i = (c->start + k * 7919) % c->n; /* each thread its own order */
+
+			answer_at(c->t, c->pcs[i], 16, &got);
+			c->bad += !same_answer(&c->want[i], &got, 16);
+		}
+	return NULL;
+}
+
+static void check_cache_threads(const struct real_bin *b, struct pclntab *t)
+{
+	struct cache_thread th[4];
+	pthread_t tid[4];
+	struct answer *want;
+	size_t n, k, bad = 0;
+	uint64_t *pcs;
+
+	n = sample_pcs(t, &pcs);
+	want = malloc(n * sizeof(*want));
+	assert_non_null(want);
+	pclntab__set_cache(t, false);
+	for (k = 0; k < n; k++)
+		answer_at(t, pcs[k], 16, &want[k]);
+	pclntab__set_cache(t, true);
+	for (k = 0; k < 4; k++) {
+		th[k] = (struct cache_thread){t, pcs, want, n, k * n / 4, 0};
+		assert_int_equal(pthread_create(&tid[k], NULL, cache_worker, &th[k]), 0);
+	}
+	for (k = 0; k < 4; k++) {
+		pthread_join(tid[k], NULL);
+		bad += th[k].bad;
+	}
+	printf("pclntab: %s: 4 threads x 4 rounds x %zu pcs through the cache: %zu wrong\n",
+	       b->label, n, bad);
+	assert_int_equal(bad, 0);
+	free(want);
+	free(pcs);
+}
+
+/* The largest binary: the most functions, so the most slot collisions. */
+static size_t largest_bin(void)
+{
+	size_t i, best = 0;
+	struct stat st, bst;
+
+	for (i = 0; i < R.nbins; i++)
+		if (stat(R.bins[i].path, &st) == 0 &&
+		    (stat(R.bins[best].path, &bst) != 0 || st.st_size > bst.st_size))
+			best = i;
+	return best;
+}
+
+static void test_real_fast_paths(void **state)
+{
+	size_t i, big;
+
+	real_bins();
+	big = largest_bin();
+	for (i = 0; i < R.nbins; i++) {
+		const struct real_bin *b = &R.bins[i];
+		struct elf_file *ef;
+		struct pclntab *t;
+
+		assert_int_equal(elf_file__open(b->path, &ef), 0);
+		assert_int_equal(pclntab__open(ef, &t), 0);
+		check_find_func(b, t);
+		check_cache(b, t);
+		if (i == big)
+			check_cache_threads(b, t);
+		pclntab__free(t);
+		elf_file__free(ef);
+	}
+}
