@@ -50,6 +50,8 @@ const char *err_name(int errnum)
 		return "malformed input";
 	case GT_ENOTGO:
 		return "not a Go program";
+	case GT_ETARGET:
+		return "target not supported";
 	default:
 		return strerror(errnum);
 	}

@@ -16,6 +16,7 @@ enum {
 	GT_ENOFEAT,		/* kernel feature missing: exit 3 */
 	GT_EFORMAT,		/* input is not what it claims (bad ELF, bad pclntab) */
 	GT_ENOTGO,		/* a valid ELF that is not a Go program */
+	GT_ETARGET,		/* a program gotrace cannot trace (old Go, other arch): exit 1 */
 };
 
 /* Exit codes (DESIGN.md): only main() maps errors to them. */

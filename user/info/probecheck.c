@@ -76,7 +76,7 @@ int info_probe_check(const struct info_subject *s, uint64_t window_ns, bool json
 	int err;
 
 	if (!f->is_go || !f->uprobe_supported)
-		return err_fail(GT_ENOFEAT, "probe check: %s",
+		return err_fail(GT_ETARGET, "probe check: %s",
 				f->is_go ? f->uprobe_reason : "not a Go program");
 	err = probecheck__open(s->pid, &pc);
 	if (!err)
