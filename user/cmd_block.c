@@ -240,8 +240,10 @@ static int block_tick(void *ctx, bool final)
 
 	if (!final && !r->co.interval_ns)
 		return 0;
-	if (final)
+	if (final) {
+		governor__finish(&r->gov, &r->s);
 		block_pre__finish(&r->s);
+	}
 	err = block_session__report(&r->s, &rep);
 	if (err)
 		return err;

@@ -9,8 +9,9 @@
 #include "block/governor.h"
 #include "kern/uprobe_cost.h"
 
-#define PERIOD_NS (10ULL * 1000000000ULL)
-#define MIN_FRACTION 0.05
+#define MEASURE_NS 1000000000ULL  /* the first phase: measure the hit rate */
+#define MIN_ON_NS 100000000ULL	  /* shorter on phases would see too few parks */
+#define MAX_ON_NS 10000000000ULL /* re-estimate at least this often */
 /* A nearly idle target would make any overhead look huge: count at least 10 ms/s of its CPU. */
 #define MIN_TARGET_CPU_NS_PER_S 10000000.0
 
@@ -51,8 +52,8 @@ void governor__init(struct governor *g, double budget_pct)
 
 	memset(g, 0, sizeof(*g));
 	g->budget_pct = budget_pct;
-	g->period_ns = PERIOD_NS;
-	g->on_fraction = 1.0;
+	g->fraction = 1.0;
+	g->on_plan_ns = MEASURE_NS;
 	uprobe_cost__get(&cost);
 	g->trap_ns = g->cost_ns = cost.emulated_ns;
 	g->cost_measured = cost.measured;
@@ -70,7 +71,6 @@ static void update_cost(struct governor *g, struct block_session *s)
 		g->cost_ns = g->trap_ns + (double)ns / (double)runs;
 }
 
-/* Estimate from the attached part of the phase; sets the next phase's fraction. */
 static void estimate(struct governor *g, struct block_session *s, uint64_t now)
 {
 	double secs = (now - g->sample_start_ns) / 1e9, hits, cpu;
@@ -85,11 +85,6 @@ static void estimate(struct governor *g, struct block_session *s, uint64_t now)
 	if (cpu < MIN_TARGET_CPU_NS_PER_S)
 		cpu = MIN_TARGET_CPU_NS_PER_S;
 	g->est_pct = 100.0 * hits * g->cost_ns / cpu;
-	if (g->budget_pct <= 0)
-		return;
-	g->on_fraction = g->est_pct > g->budget_pct ? g->budget_pct / g->est_pct : 1.0;
-	if (g->on_fraction < MIN_FRACTION)
-		g->on_fraction = MIN_FRACTION;
 }
 
 static void start_sample(struct governor *g, struct block_session *s, uint64_t now)
@@ -99,10 +94,25 @@ static void start_sample(struct governor *g, struct block_session *s, uint64_t n
 	g->sample_cpu_ns = target_cpu_ns(s->target.pid);
 }
 
+/* The next plan from the estimate: always on, or on/off phases keeping the budget. */
+static void plan(struct governor *g)
+{
+	double f = g->est_pct > g->budget_pct ? g->budget_pct / g->est_pct : 1.0;
+
+	g->fraction = f;
+	g->on_plan_ns = MAX_ON_NS;
+	g->off_plan_ns = 0;
+	if (f >= 1.0)
+		return;
+	g->on_plan_ns = (uint64_t)(f * MAX_ON_NS);
+	if (g->on_plan_ns < MIN_ON_NS)
+		g->on_plan_ns = MIN_ON_NS;
+	g->off_plan_ns = (uint64_t)((double)g->on_plan_ns * (1.0 - f) / f);
+}
+
 int governor__tick(struct governor *g, struct block_session *s)
 {
-	uint64_t now = mono_ns(), in_phase;
-	bool attached = block_tracer__attached(s->tracer);
+	uint64_t now = mono_ns();
 	int err;
 
 	if (!g->phase_start_ns) {
@@ -110,33 +120,46 @@ int governor__tick(struct governor *g, struct block_session *s)
 		start_sample(g, s, now);
 		return 0;
 	}
-	in_phase = now - g->phase_start_ns;
-	/* Keep the estimate current for the report, even in exact mode. */
-	if (attached && now - g->sample_start_ns >= 1000000000ULL)
-		estimate(g, s, now);
-	if (g->budget_pct <= 0)
-		return 0;
-	if (attached && in_phase >= (uint64_t)(g->on_fraction * g->period_ns)) {
-		estimate(g, s, now);
-		if (g->on_fraction < 1.0) {
+	if (block_tracer__attached(s->tracer)) {
+		if (now - g->sample_start_ns >= 200000000ULL)
+			estimate(g, s, now); /* kept current for the report, exact mode too */
+		if (g->budget_pct <= 0 || now - g->phase_start_ns < g->on_plan_ns)
+			return 0;
+		plan(g);
+		if (g->fraction >= 1.0) {
+			g->on_ns += now - g->phase_start_ns;
+		} else {
 			block_tracer__detach(s->tracer);
-			g->on_ns += in_phase;
+			g->on_ns += now - g->phase_start_ns;
 			g->cycles++;
 		}
-	} else if (!attached && in_phase >= g->period_ns) {
-		g->off_ns += in_phase - (uint64_t)(g->on_fraction * g->period_ns);
-		block_tracer__clear_inflight(s->tracer);
-		err = block_tracer__attach(s->tracer, s->target.probes, s->target.nprobes);
-		if (err)
-			return err;
 		g->phase_start_ns = now;
 		start_sample(g, s, now);
-	} else if (attached && in_phase >= g->period_ns) {
-		g->on_ns += in_phase;
-		g->phase_start_ns = now;
-		start_sample(g, s, now);
+		return 0;
 	}
+	if (now - g->phase_start_ns < g->off_plan_ns)
+		return 0;
+	g->off_ns += now - g->phase_start_ns;
+	block_tracer__clear_inflight(s->tracer); /* their ends were not seen */
+	err = block_tracer__attach(s->tracer, s->target.probes, s->target.nprobes);
+	if (err)
+		return err;
+	g->phase_start_ns = now;
+	start_sample(g, s, now);
 	return 0;
+}
+
+void governor__finish(struct governor *g, struct block_session *s)
+{
+	uint64_t now = mono_ns();
+
+	if (!g->phase_start_ns)
+		return;
+	if (block_tracer__attached(s->tracer))
+		g->on_ns += now - g->phase_start_ns;
+	else
+		g->off_ns += now - g->phase_start_ns;
+	g->phase_start_ns = now;
 }
 
 double governor__sampled(const struct governor *g)
