@@ -100,7 +100,8 @@ static void plan(struct governor *g)
 	double f = g->est_pct > g->budget_pct ? g->budget_pct / g->est_pct : 1.0;
 
 	g->fraction = f;
-	g->on_plan_ns = MAX_ON_NS;
+	/* Within budget: stay on, and look again in a second (the load may change). */
+	g->on_plan_ns = MEASURE_NS;
 	g->off_plan_ns = 0;
 	if (f >= 1.0)
 		return;
