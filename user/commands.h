@@ -6,6 +6,7 @@
 
 /* One entry per command, defined in its cmd_<name>.c. */
 extern const struct cmd_spec cmd_info;
+extern const struct cmd_spec cmd_oom;
 
 #define GOTRACE_VERSION "0.1.0"
 

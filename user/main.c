@@ -16,6 +16,7 @@
 
 static const struct cmd_spec *const commands[] = {
 	&cmd_info,
+	&cmd_oom,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -4,9 +4,19 @@
 
 #include "rank/rules.h"
 
+extern const struct rule rule_oom_memcg;
+extern const struct rule rule_oom_node;
+extern const struct rule rule_oom_memlimit_unset;
+extern const struct rule rule_oom_memlimit_above;
+extern const struct rule rule_oom_gogc_off;
+
 /* Every rule, one line each (rank/rule_<name>.c). */
 static const struct rule *const all_rules[] = {
-	NULL, /* placeholder so the table is never empty; skipped below */
+	&rule_oom_memcg,
+	&rule_oom_node,
+	&rule_oom_memlimit_unset,
+	&rule_oom_memlimit_above,
+	&rule_oom_gogc_off,
 };
 
 #define NRULES (sizeof(all_rules) / sizeof(all_rules[0]))
