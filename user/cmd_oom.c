@@ -36,6 +36,7 @@ enum {
 	ID_COUNT = 0x100,
 	ID_FORCE_KILL_HOOK,
 	ID_LOAD_ONLY,
+	ID_NO_READ_AHEAD,
 };
 
 #define SAMPLE_NS 100000000ULL	   /* usage every 100 ms */
@@ -49,11 +50,14 @@ static const struct cmd_opt oom_opts[] = {
 	 true},
 	{"load-only", 0, no_argument, ID_LOAD_ONLY, NULL,
 	 "load the programs (verifier) and stop before attaching", true},
+	{"no-read-ahead", 0, no_argument, ID_NO_READ_AHEAD, NULL,
+	 "do not read processes before they are killed (tests the victim-gone path)", true},
 	{0},
 };
 
 struct oom_args {
 	uint32_t count;
+	bool no_read_ahead;
 	struct oom_tracer_opts topts;
 };
 
@@ -95,6 +99,9 @@ static int oom_opt(void *ctx, int id, const char *arg)
 		return parse_mech(arg, &a->topts.force_kill_mech);
 	case ID_LOAD_ONLY:
 		a->topts.load_only = true;
+		return 0;
+	case ID_NO_READ_AHEAD:
+		a->no_read_ahead = true;
 		return 0;
 	}
 	return 0;
@@ -250,6 +257,7 @@ static int setup_watch(struct oom_run *run)
 		.sample_ns = SAMPLE_NS,
 		.full_ns = FULL_NS,
 		.window_ns = WINDOW_NS,
+		.no_read_ahead = run->a->no_read_ahead,
 	};
 	int err;
 

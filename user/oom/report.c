@@ -58,11 +58,14 @@ static void read_victim(struct oom_report *r, const struct oom_enrich_ctx *cx)
 
 	if (r->ev.flags & OOM_F_START_TIME)
 		want = boot_ns_to_ticks(r->ev.victim_start_boottime_ns);
-	if (pid > 0 && !proc_info__read(pid, &live) && (!want || live.start_ticks == want)) {
+	if (pid > 0 && !proc_info__read(pid, &live) && (!want || live.start_ticks == want) &&
+	    (!live.env_err || !live.exe_err)) {
 		r->info = live;
 		r->have_info = true;
 		r->victim_source = VICTIM_LIVE;
-		r->have_id = !identity__from_pid(pid, cx->host_root, &r->id);
+		/* Exiting (no mm left): its /proc/PID/cgroup may already say "/" on v1. */
+		if (!live.env_err)
+			r->have_id = !identity__from_pid(pid, cx->host_root, &r->id);
 	}
 	cached = cx->watch ? watch__proc(cx->watch, pid, want) : NULL;
 	if (!cached)
@@ -186,15 +189,24 @@ static void choose_domain(struct oom_report *r)
 	}
 }
 
+/*
+ * The victim's memory cgroup: the kernel's, captured at the kill, else
+ * what /proc said (at the kill or read ahead). The pod and container are
+ * named from it when /proc could not be read or disagrees.
+ */
 static void identify(struct oom_report *r, const struct oom_enrich_ctx *cx)
 {
-	const char *memcg = r->levels_of_victim && r->nlevels ? r->levels[0].path : "";
+	const char *memcg = "";
 
-	if (r->have_id && r->id.memcg[0])
+	if (r->levels_of_victim && r->nlevels && r->levels[0].path[0])
+		memcg = r->levels[0].path;
+	else if (r->have_id && r->id.memcg[0])
 		memcg = r->id.memcg;
-	else if (!memcg[0] && r->have_info)
+	else if (r->have_info)
 		memcg = r->info.memcg;
 	snprintf(r->victim_memcg, sizeof(r->victim_memcg), "%s", memcg);
+	if (r->have_id && memcg[0] && strcmp(r->id.memcg, memcg))
+		r->have_id = false;
 	if (!r->have_id && memcg[0]) {
 		identity__from_cgroup(memcg, cx->host_root, &r->id);
 		r->id.pid = (pid_t)r->ev.victim_pid;

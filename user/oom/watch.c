@@ -322,7 +322,7 @@ static void full_round(struct watch *w, uint64_t now)
 		if (!c->related || c->gone)
 			continue;
 		read_full(w, c, now);
-		if (c->limited && !c->gone)
+		if (c->limited && !c->gone && !w->cfg.no_read_ahead)
 			scan_procs(w, c);
 	}
 	sweep_procs(w, now);

@@ -33,6 +33,7 @@ struct watch_cfg {
 	uint64_t sample_ns;	/* usage sampling period */
 	uint64_t full_ns;	/* full state + PSI + cgroup membership period */
 	uint64_t window_ns;	/* how much history is kept */
+	bool no_read_ahead;	/* tests: never read processes ahead of a kill */
 };
 
 struct watch_cg {
