@@ -15,7 +15,10 @@
  *     ← __alloc_pages_may_oom ← __alloc_pages_slowpath ← ...  node OOM
  *     ← moom_callback (sysrq-f)                               manual
  *
- * (mm/oom_kill.c, mm/memcontrol.c, drivers/tty/sysrq.c; checked on 6.18.)
+ * (mm/oom_kill.c, mm/memcontrol.c, mm/page_alloc.c, drivers/tty/sysrq.c;
+ * checked on 6.18). Callers may be inlined away, so the first known
+ * function outward from out_of_memory decides, and out_of_memory with none
+ * known means the node: every memcg path passes through one of its own.
  */
 
 enum oom_kind {

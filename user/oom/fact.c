@@ -3,7 +3,9 @@
  * The "oom_kill" fact: everything the rules need about one kill, flat,
  * snake_case keys with units (rank/fact.h). Identity attributes (pid, comm,
  * cgroup, pod, container, restart) come from proc/identity.h and name the
- * victim. Unknown values are left out rather than guessed.
+ * victim. Unknown values are left out rather than guessed. A fact holds at
+ * most 64 attributes (rank/fact.c): the full detail is in the JSON report,
+ * the fact keeps what rules and displays use (56 at most).
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,17 +25,12 @@ static int set_victim(struct fact *f, const struct oom_report *r)
 	err |= fact_set_int(f, "trigger_pid", e->trigger_pid);
 	err |= fact_set_str(f, "trigger_comm", e->trigger_comm);
 	err |= fact_set_bool(f, "trigger_is_victim", e->trigger_pid == e->victim_pid);
-	if (e->flags & OOM_F_SCORE_ADJ) {
+	if (e->flags & OOM_F_SCORE_ADJ)
 		err |= fact_set_int(f, "oom_score_adj", e->oom_score_adj);
-		err |= fact_set_int(f, "victim_uid", e->victim_uid);
-	}
 	if (e->flags & OOM_F_RSS) {
 		err |= fact_set_int(f, "anon_rss_kib", (int64_t)e->anon_rss_kib);
 		err |= fact_set_int(f, "file_rss_kib", (int64_t)e->file_rss_kib);
 		err |= fact_set_int(f, "shmem_rss_kib", (int64_t)e->shmem_rss_kib);
-		err |= fact_set_int(f, "rss_kib",
-				    (int64_t)(e->anon_rss_kib + e->file_rss_kib + e->shmem_rss_kib));
-		err |= fact_set_int(f, "total_vm_kib", (int64_t)e->total_vm_kib);
 	}
 	return err;
 }
@@ -57,13 +54,11 @@ static int set_domain(struct fact *f, const struct oom_report *r)
 			err |= fact_set_int(f, "high_bytes", (int64_t)d->high_bytes);
 		err |= fact_set_int(f, "failcnt", (int64_t)d->failcnt);
 		err |= fact_set_int(f, "memcg_max_events", (int64_t)d->ev_max);
-		err |= fact_set_int(f, "memcg_oom_events", (int64_t)d->ev_oom);
-		err |= fact_set_int(f, "memcg_oom_kill_events", (int64_t)d->ev_oom_kill);
 	}
-	if (r->mem_total_bytes)
+	if (r->kind == OOM_KIND_NODE) {
 		err |= fact_set_int(f, "mem_total_bytes", (int64_t)r->mem_total_bytes);
-	if (r->mem_available_bytes && r->kind == OOM_KIND_NODE)
 		err |= fact_set_int(f, "mem_available_bytes", (int64_t)r->mem_available_bytes);
+	}
 	return err;
 }
 
@@ -78,29 +73,23 @@ static int set_before(struct fact *f, const struct oom_report *r)
 		err |= fact_set_str(f, "traj_kind", traj_kind__name(t->kind));
 		err |= fact_set_str(f, "traj_summary", sentence);
 		err |= fact_set_int(f, "traj_samples", (int64_t)t->nsamples);
-		err |= fact_set_int(f, "traj_window_ns", (int64_t)t->window_ns);
 		err |= fact_set_int(f, "traj_from_bytes", (int64_t)t->from_bytes);
 		err |= fact_set_int(f, "traj_to_bytes", (int64_t)t->to_bytes);
 		err |= fact_set_int(f, "traj_rise_ns", (int64_t)t->rise_ns);
 		err |= fact_set_float(f, "traj_rate_bytes_per_s", t->rate_bytes_per_s);
 		err |= fact_set_int(f, "traj_jump_bytes", (int64_t)t->jump_bytes);
-		err |= fact_set_int(f, "traj_jump_ns", (int64_t)t->jump_ns);
-		err |= fact_set_int(f, "traj_near_limit_ns", (int64_t)t->near_limit_ns);
 	}
 	if (r->have_reclaim) {
 		err |= fact_set_int(f, "reclaim_count", (int64_t)r->reclaim.reclaim_count);
 		err |= fact_set_int(f, "reclaim_stall_ns", (int64_t)r->reclaim.reclaim_ns_total);
 		err |= fact_set_int(f, "reclaim_max_ns", (int64_t)r->reclaim.reclaim_ns_max);
 		err |= fact_set_int(f, "pgscan_direct", (int64_t)r->reclaim.pgscan_direct);
-		err |= fact_set_int(f, "pgsteal_direct", (int64_t)r->reclaim.pgsteal_direct);
-		err |= fact_set_int(f, "pgmajfault", (int64_t)r->reclaim.pgmajfault);
 	}
 	if (r->have_psi) {
 		err |= fact_set_str(f, "psi_source", r->psi_node ? "node" : "cgroup");
 		err |= fact_set_float(f, "psi_some_avg10", r->psi.some.avg10);
 		err |= fact_set_float(f, "psi_full_avg10", r->psi.full.avg10);
 		if (r->psi_window_ns) {
-			err |= fact_set_int(f, "psi_window_ns", (int64_t)r->psi_window_ns);
 			err |= fact_set_int(f, "psi_some_stall_us", (int64_t)r->psi_some_stall_us);
 			err |= fact_set_int(f, "psi_full_stall_us", (int64_t)r->psi_full_stall_us);
 		}

@@ -97,6 +97,13 @@ static void symbolize(struct oom_report *r, const struct ksyms *ks)
 	}
 }
 
+static const char *path_of(const struct oom_enrich_ctx *cx, uint64_t id)
+{
+	if (cx->path_of)
+		return cx->path_of(cx->path_ctx, id);
+	return cx->watch ? watch__path_of(cx->watch, id) : NULL;
+}
+
 static void read_levels(struct oom_report *r, const struct oom_enrich_ctx *cx)
 {
 	uint64_t ps = page_size();
@@ -106,7 +113,7 @@ static void read_levels(struct oom_report *r, const struct oom_enrich_ctx *cx)
 	for (size_t i = 0; i < r->nlevels; i++) {
 		const struct oom_memcg_level *k = &r->ev.levels[i];
 		struct oom_level *l = &r->levels[i];
-		const char *path = cx->watch ? watch__path_of(cx->watch, k->cgroup_id) : NULL;
+		const char *path = path_of(cx, k->cgroup_id);
 
 		l->id = k->cgroup_id;
 		snprintf(l->path, sizeof(l->path), "%s", path ? path : "");

@@ -88,6 +88,9 @@ struct fact;
 
 struct oom_enrich_ctx {
 	struct watch *watch;	     /* may be NULL (tests) */
+	/* Names a memcg id; NULL: the watch's walk. (Tests replay recorded kills.) */
+	const char *(*path_of)(void *ctx, uint64_t id);
+	void *path_ctx;
 	const struct ksyms *ksyms;   /* may be NULL: no frames */
 	const struct oom_tracer *tracer; /* may be NULL: no charge-path aggregates */
 	const char *host_root;

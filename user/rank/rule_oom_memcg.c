@@ -30,6 +30,25 @@ static void fix_for(struct candidate *c, const struct fact *f, uint64_t limit)
 			 fmt_bytes(limit, a, sizeof(a)));
 }
 
+/*
+ * GOMEMLIMIT well below the limit and still killed: the GC did what it
+ * could and the live heap outgrew it anyway, so this is live memory (a
+ * leak or an undersized limit), not GC pacing.
+ */
+static void memlimit_outgrown(struct candidate *c, const struct fact *f, uint64_t limit)
+{
+	int64_t gml = fact_int(f, "gomemlimit_bytes", -1);
+	char a[32];
+
+	if (!oom_is_go_with_env(f) || gml < 0 || (uint64_t)gml >= limit / 100 * 95)
+		return;
+	cand_evidence(c, "GOMEMLIMIT=%s was below the limit: the live Go heap outgrew it, the "
+			 "GC could not free enough",
+		      fmt_bytes((uint64_t)gml, a, sizeof(a)));
+	cand_basis(c, 5, "gomemlimit_bytes %lld below the limit: live memory, not GC pacing",
+		   (long long)gml);
+}
+
 static void eval_one(const struct fact *f, struct cand_list *out)
 {
 	uint64_t limit = oom_memcg_limit(f);
@@ -48,6 +67,7 @@ static void eval_one(const struct fact *f, struct cand_list *out)
 		cand_basis(c, 5, "traj_kind=%s: how usage reached the limit is known",
 			   fact_str(f, "traj_kind"));
 	oom_evidence(c, f);
+	memlimit_outgrown(c, f, limit);
 	fix_for(c, f, limit);
 }
 
