@@ -69,6 +69,7 @@ static int read_env(pid_t pid, struct go_env *env)
 
 int proc_info__read(pid_t pid, struct proc_info *out)
 {
+	struct go_version ver;
 	char link[64];
 	ssize_t n;
 	int fd, err;
@@ -93,5 +94,8 @@ int proc_info__read(pid_t pid, struct proc_info *out)
 	}
 	out->exe_err = read_exe(fd, out);
 	close(fd);
+	/* The runtime's number syntax depends on its version (proc/goenv.h). */
+	if (!out->env_err && !go_version_parse(out->go_version, &ver) && !ver.devel)
+		go_env__interpret(&out->env, ver.minor);
 	return 0;
 }
