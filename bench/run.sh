@@ -14,6 +14,7 @@ BUILD_DIR=${BUILD_DIR:-$root/build}
 cache=${GOTRACE_CACHE:-$HOME/.cache/gotrace}
 npmt=${GOTRACE_NPMT:-/tmp/npmt}
 
+"$root/bench/oom.sh"
 make -C "$root" --no-print-directory "$BUILD_DIR/bench/bench_symbolize" >/dev/null
 
 go=""

@@ -149,9 +149,10 @@ static int attach(struct oom_tracer *ot)
 		struct oom_hook_state *hs = &ot->hooks[h];
 		char tgt[96];
 
-		if (!hs->used)
+		if (!hs->used || h == OOM_HOOK_EVENTS)
 			continue;
 		err = kern_prog__attach(prog_for(ot->skel, h, hs->t.mech), &hs->t, &ot->links[h]);
+		hs->armed = !err;
 		if (!err)
 			continue;
 		if (h == OOM_HOOK_KILL)
@@ -208,6 +209,33 @@ int oom_tracer__open(const struct oom_tracer_opts *o, struct oom_tracer **out)
 fail:
 	oom_tracer__free(ot);
 	return err;
+}
+
+int oom_tracer__arm_events(struct oom_tracer *ot, bool on)
+{
+	struct oom_hook_state *hs = &ot->hooks[OOM_HOOK_EVENTS];
+	char tgt[96];
+	int err;
+
+	if (!hs->used || hs->armed == on)
+		return 0;
+	if (!on) {
+		bpf_link__destroy(ot->links[OOM_HOOK_EVENTS]);
+		ot->links[OOM_HOOK_EVENTS] = NULL;
+		hs->armed = false;
+		return 0;
+	}
+	err = kern_prog__attach(prog_for(ot->skel, OOM_HOOK_EVENTS, hs->t.mech), &hs->t,
+				&ot->links[OOM_HOOK_EVENTS]);
+	if (err) {
+		kern_target__format(&hs->t, tgt, sizeof(tgt));
+		hs->used = false;
+		snprintf(hs->why_not, sizeof(hs->why_not), "%s %s: %s", kern_mech_name(hs->t.mech),
+			 tgt, err_msg());
+		return err;
+	}
+	hs->armed = true;
+	return 0;
 }
 
 const struct oom_hook_state *oom_tracer__hook(const struct oom_tracer *ot, enum oom_hook h)

@@ -26,7 +26,8 @@ enum oom_hook {
 
 struct oom_hook_state {
 	const char *hook;	/* kern/hooks.c name */
-	bool used;		/* attached */
+	bool used;		/* available (loaded; attached, or armed on demand) */
+	bool armed;		/* attached now */
 	struct kern_target t;	/* the mechanism and target, when used */
 	char why_not[400];	/* when not used: the reason */
 };
@@ -48,6 +49,13 @@ struct oom_tracer_opts {
  * The charge-path hooks are optional: their absence is in the hook states.
  */
 int oom_tracer__open(const struct oom_tracer_opts *o, struct oom_tracer **out);
+/*
+ * memcg:count_memcg_events fires on every page fault of the node: it is
+ * attached only while some memory cgroup is near its limit (the caller
+ * decides), so a node without memory trouble pays nothing for it. Starts
+ * disarmed. 0, or the attach error (the hook then stays unavailable).
+ */
+int oom_tracer__arm_events(struct oom_tracer *ot, bool on);
 const struct oom_hook_state *oom_tracer__hook(const struct oom_tracer *ot, enum oom_hook h);
 
 typedef int (*oom_kill_fn)(void *ctx, const struct oom_kill_event *e);

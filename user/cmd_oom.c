@@ -42,6 +42,8 @@ enum {
 #define SAMPLE_NS 100000000ULL	   /* usage every 100 ms */
 #define FULL_NS 1000000000ULL	   /* limits, events, PSI, processes every second */
 #define WINDOW_NS 120000000000ULL  /* two minutes of history */
+#define ARM_PERCENT 75		   /* usage/limit that arms the charge-path counters */
+#define ARM_HOLD_NS 10000000000ULL /* and for how long after the last time it was seen */
 
 static const struct cmd_opt oom_opts[] = {
 	{"count", 'n', required_argument, ID_COUNT, "N", "stop after N kills in scope"},
@@ -72,6 +74,8 @@ struct oom_run {
 	char mechanism[128];
 	struct fact_store facts; /* every kill in scope, for the summary */
 	uint32_t kills, skipped;
+	uint32_t armed; /* times the charge-path counters were armed */
+	uint64_t hot_until;
 	uint64_t start_ns;
 };
 
@@ -216,14 +220,37 @@ static void print_start(const struct oom_run *run)
 	fprintf(stderr, ". Ctrl-C to stop.\n");
 }
 
+/*
+ * The charge-path counters cost a little on every page fault: armed only
+ * near a limit, and kept armed for a while after, so usage swinging around
+ * the threshold does not attach and detach every tick.
+ */
+static void arm(struct oom_run *run, uint64_t now)
+{
+	bool hot;
+
+	if (watch__hot(run->watch, ARM_PERCENT))
+		run->hot_until = now + ARM_HOLD_NS;
+	hot = now < run->hot_until;
+
+	if (hot != oom_tracer__hook(run->tracer, OOM_HOOK_EVENTS)->armed &&
+	    !oom_tracer__arm_events(run->tracer, hot) && hot)
+		run->armed++;
+}
+
 static int run_tick(void *ctx, bool final)
 {
 	struct oom_run *run = ctx;
 	struct oom_bpf_stats st;
 	struct json_writer w;
 
-	if (!final)
-		return watch__tick(run->watch, mono_ns());
+	if (!final) {
+		uint64_t now = mono_ns();
+
+		watch__tick(run->watch, now);
+		arm(run, now);
+		return 0;
+	}
 	oom_tracer__stats(run->tracer, &st);
 	if (run->co->json) {
 		json_init(&w, stdout);
@@ -234,6 +261,7 @@ static int run_tick(void *ctx, bool final)
 		json_u64(&w, "duration_ns", mono_ns() - run->start_ns);
 		json_u64(&w, "ringbuf_drops", st.ringbuf_drops);
 		json_u64(&w, "memcg_map_full", st.memcg_map_full);
+		json_u64(&w, "charge_counters_armed", run->armed);
 		json_obj_end(&w);
 		json_end_line(&w);
 	} else {

@@ -375,6 +375,21 @@ const struct proc_info *watch__proc(const struct watch *w, pid_t pid, uint64_t s
 	return NULL;
 }
 
+bool watch__hot(const struct watch *w, unsigned percent)
+{
+	for (size_t i = 0; i < w->ncgs; i++) {
+		const struct watch_cg *c = w->cgs[i];
+		uint64_t last;
+
+		if (!c->related || !c->limited || c->gone || !c->n)
+			continue;
+		last = c->ring[(c->head + c->cap - 1) % c->cap].usage_bytes;
+		if (last >= c->full.limit_bytes / 100 * percent)
+			return true;
+	}
+	return false;
+}
+
 size_t watch__ncgroups(const struct watch *w, size_t *limited)
 {
 	size_t n = 0;

@@ -74,6 +74,9 @@ size_t watch_cg__samples(const struct watch_cg *c, struct traj_sample *out, size
 /* A process read ahead; start_ticks 0 accepts any instance of the pid. */
 const struct proc_info *watch__proc(const struct watch *w, pid_t pid, uint64_t start_ticks);
 
+/* Is any cgroup in scope at or above percent of its limit (latest sample)? */
+bool watch__hot(const struct watch *w, unsigned percent);
+
 size_t watch__ncgroups(const struct watch *w, size_t *limited);
 size_t watch__nprocs(const struct watch *w);
 
