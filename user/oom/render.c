@@ -71,7 +71,9 @@ static void victim(FILE *f, const struct oom_report *r)
 		line(f, "trigger", "pid %u (%s), not the victim: it charged the memory that did "
 				   "not fit",
 		     e->trigger_pid, e->trigger_comm);
-	if (r->victim_memcg[0])
+	/* The domain line names it when the victim's own memcg hit its limit. */
+	if (r->victim_memcg[0] &&
+	    (r->domain < 0 || strcmp(r->victim_memcg, r->levels[r->domain].path)))
 		line(f, "cgroup", "%s", r->victim_memcg);
 }
 
@@ -94,6 +96,18 @@ static void domain(FILE *f, const struct oom_report *r)
 	     (unsigned long long)d->ev_max);
 }
 
+/* The per-fault counters exist only when they were armed (near a limit). */
+static const char *reclaim_counts(const struct oom_memcg_stats *st, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (st->pgscan_direct || st->pgmajfault)
+		snprintf(buf, len, "; %llu pages scanned, %llu stolen, %llu major faults",
+			 (unsigned long long)st->pgscan_direct,
+			 (unsigned long long)st->pgsteal_direct,
+			 (unsigned long long)st->pgmajfault);
+	return buf;
+}
+
 static void before(FILE *f, const struct oom_report *r)
 {
 	char s[256], a[32], b[32];
@@ -103,12 +117,12 @@ static void before(FILE *f, const struct oom_report *r)
 		line(f, "before", "%s (%zu samples over %s)", s, r->traj.nsamples,
 		     fmt_duration_ns(r->traj.window_ns, a, sizeof(a)));
 	}
-	if (r->have_reclaim)
-		line(f, "reclaim", "%llu direct reclaims stalled %s (longest %s), %llu pages scanned",
+	if (r->have_reclaim && r->reclaim.reclaim_count)
+		line(f, "reclaim", "%llu direct reclaims stalled %s (longest %s)%s",
 		     (unsigned long long)r->reclaim.reclaim_count,
 		     fmt_duration_ns(r->reclaim.reclaim_ns_total, a, sizeof(a)),
 		     fmt_duration_ns(r->reclaim.reclaim_ns_max, b, sizeof(b)),
-		     (unsigned long long)r->reclaim.pgscan_direct);
+		     reclaim_counts(&r->reclaim, s, sizeof(s)));
 	if (r->have_psi)
 		line(f, "pressure", "PSI memory some %.2f%% full %.2f%% (avg10, %s)",
 		     r->psi.some.avg10, r->psi.full.avg10, r->psi_node ? "node" : "cgroup");
@@ -138,6 +152,12 @@ static void go(FILE *f, const struct oom_report *r)
 	     go_env_var__show(&e->gomaxprocs), go_env_var__show(&e->godebug));
 }
 
+static const char *const source_words[] = {
+	[VICTIM_KERNEL] = "unknown (gone before gotrace read it)",
+	[VICTIM_LIVE] = "read at the kill",
+	[VICTIM_READ_AHEAD] = "read ahead (it was exiting at the kill)",
+};
+
 void oom_render_text(FILE *f, const struct oom_report *r, const struct cand_list *cands,
 		     int verbose)
 {
@@ -148,9 +168,9 @@ void oom_render_text(FILE *f, const struct oom_report *r, const struct cand_list
 	domain(f, r);
 	before(f, r);
 	go(f, r);
-	line(f, "source", "%s, %s; facts %s; printed %s after the kill", r->mechanism,
-	     r->kind_via ? r->kind_via : "no OOM path in the kernel stack",
-	     victim_source__name(r->victim_source),
+	line(f, "source", "%s; %s OOM by %s; process facts %s; printed %s after the kill",
+	     r->mechanism, oom_kind__name(r->kind), r->kind_via ? r->kind_via : "nothing known",
+	     source_words[r->victim_source],
 	     fmt_duration_ns(r->print_mono_ns - r->ev.ktime_ns, lat, sizeof(lat)));
 	rank_print_text(f, cands, 3, verbose);
 	fputc('\n', f);

@@ -11,16 +11,16 @@
 static void eval_one(const struct fact *f, struct cand_list *out)
 {
 	uint64_t limit = oom_memcg_limit(f);
-	const char *gogc = fact_str(f, "gogc"), *traj = fact_str(f, "traj_summary");
+	const char *gogc = fact_str(f, "gogc");
 	struct candidate *c;
 	char a[32];
 
 	if (!oom_is_go_with_env(f) || fact_int(f, "gogc_percent", 100) >= 0 ||
 	    fact_has(f, "gomemlimit_bytes") || !(c = oom_candidate(out, "oom_go_gogc_off", f)))
 		return;
-	cand_cause(c, "GOGC=%s without GOMEMLIMIT: the Go GC never ran, the heap grew until the "
-		      "kernel killed it%s%s%s",
-		   gogc ? gogc : "off", traj ? " (" : "", traj ? traj : "", traj ? ")" : "");
+	cand_cause(c, "GOGC=%s without GOMEMLIMIT: the Go GC never ran, garbage piled up until "
+		      "the kernel killed it",
+		   gogc ? gogc : "off");
 	cand_basis(c, 50, "oom_kill of a Go program");
 	cand_basis(c, 35, "gogc_percent < 0 and no gomemlimit: garbage is never collected");
 	oom_evidence(c, f);

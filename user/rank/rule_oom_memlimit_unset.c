@@ -24,7 +24,7 @@ static bool has_memlimit(const char *ver)
 static void eval_one(const struct fact *f, struct cand_list *out)
 {
 	uint64_t limit = oom_memcg_limit(f), want;
-	const char *ver = fact_str(f, "go_version"), *traj = fact_str(f, "traj_summary");
+	const char *ver = fact_str(f, "go_version");
 	struct candidate *c;
 	char a[32], b[32];
 
@@ -32,8 +32,8 @@ static void eval_one(const struct fact *f, struct cand_list *out)
 	    fact_int(f, "gogc_percent", 100) < 0 || !(c = oom_candidate(out, "oom_go_memlimit_unset", f)))
 		return;
 	want = oom_suggest_memlimit(limit);
-	cand_cause(c, "Go heap grew to the %s limit with GOMEMLIMIT unset%s%s",
-		   fmt_bytes(limit, a, sizeof(a)), traj ? ": " : "", traj ? traj : "");
+	cand_cause(c, "Go heap grew to the %s limit with GOMEMLIMIT unset",
+		   fmt_bytes(limit, a, sizeof(a)));
 	cand_basis(c, 50, "oom_kill: memcg OOM of a Go program");
 	cand_basis(c, 20, "gomemlimit unset: the GC never looked at the %s limit",
 		   fmt_bytes(limit, a, sizeof(a)));
