@@ -42,7 +42,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u32); /* thread id */
+	__type(key, __u32);   /* thread id */
 	__type(value, __u64); /* ktime at reclaim begin */
 } reclaim_start SEC(".maps");
 
@@ -74,7 +74,8 @@ static __always_inline struct cgroup_subsys_state *task_memcg_css(struct task_st
 
 	if (!cs || id < 0 || id >= 32)
 		return NULL;
-	bpf_probe_read_kernel(&css, sizeof(css), __builtin_preserve_access_index(&cs->subsys[0]) + id);
+	bpf_probe_read_kernel(&css, sizeof(css),
+			      __builtin_preserve_access_index(&cs->subsys[0]) + id);
 	return css;
 }
 
@@ -111,7 +112,8 @@ static __always_inline void read_level(struct oom_memcg_level *lv, struct cgroup
 	lv->high_pages = BPF_CORE_READ(m, memory.high);
 	lv->watermark_pages = BPF_CORE_READ(m, memory.watermark);
 	lv->failcnt = BPF_CORE_READ(m, memory.failcnt);
-	lv->ev_high = memcg_event_local(m, bpf_core_enum_value(enum memcg_memory_event, MEMCG_HIGH));
+	lv->ev_high =
+		memcg_event_local(m, bpf_core_enum_value(enum memcg_memory_event, MEMCG_HIGH));
 	lv->ev_max = memcg_event_local(m, bpf_core_enum_value(enum memcg_memory_event, MEMCG_MAX));
 	lv->ev_oom = memcg_event_local(m, bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM));
 	lv->ev_oom_kill =
@@ -330,8 +332,7 @@ static __always_inline struct oom_memcg_stats *stats_for(__u64 id)
 
 	if (s)
 		return s;
-	if (bpf_map_update_elem(&memcg_stats, &id, &zero, BPF_NOEXIST) &&
-	    (st = get_stats()))
+	if (bpf_map_update_elem(&memcg_stats, &id, &zero, BPF_NOEXIST) && (st = get_stats()))
 		__sync_fetch_and_add(&st->memcg_map_full, 1);
 	return bpf_map_lookup_elem(&memcg_stats, &id);
 }

@@ -41,7 +41,8 @@ static struct bpf_program *prog_for(struct oom_bpf *s, enum oom_hook h, enum ker
 		[OOM_HOOK_EVENTS] = {NULL, NULL, s->progs.memcg_events_tp_btf,
 				     s->progs.memcg_events_raw_tp, s->progs.memcg_events_tp},
 		[OOM_HOOK_RECLAIM_BEGIN] = {NULL, NULL, s->progs.reclaim_begin_tp_btf,
-					    s->progs.reclaim_begin_raw_tp, s->progs.reclaim_begin_tp},
+					    s->progs.reclaim_begin_raw_tp,
+					    s->progs.reclaim_begin_tp},
 		[OOM_HOOK_RECLAIM_END] = {NULL, NULL, s->progs.reclaim_end_tp_btf,
 					  s->progs.reclaim_end_raw_tp, s->progs.reclaim_end_tp},
 	};
@@ -78,8 +79,8 @@ static int choose(struct oom_tracer *ot, const struct oom_tracer_opts *o)
 		else
 			err = hooks__choice(hs->hook, &hs->t);
 		if (!err && !prog_for(ot->skel, h, hs->t.mech))
-			err = err_fail(GT_ENOFEAT, "no %s program for %s", kern_mech_name(hs->t.mech),
-				       hs->hook);
+			err = err_fail(GT_ENOFEAT, "no %s program for %s",
+				       kern_mech_name(hs->t.mech), hs->hook);
 		if (err && h == OOM_HOOK_KILL)
 			return err;
 		if (err) {

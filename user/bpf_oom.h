@@ -25,11 +25,11 @@ enum oom_hook {
 };
 
 struct oom_hook_state {
-	const char *hook;	/* kern/hooks.c name */
-	bool used;		/* available (loaded; attached, or armed on demand) */
-	bool armed;		/* attached now */
-	struct kern_target t;	/* the mechanism and target, when used */
-	char why_not[400];	/* when not used: the reason */
+	const char *hook;     /* kern/hooks.c name */
+	bool used;	      /* available (loaded; attached, or armed on demand) */
+	bool armed;	      /* attached now */
+	struct kern_target t; /* the mechanism and target, when used */
+	char why_not[400];    /* when not used: the reason */
 };
 
 struct oom_tracer_opts {

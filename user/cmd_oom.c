@@ -48,8 +48,7 @@ enum {
 static const struct cmd_opt oom_opts[] = {
 	{"count", 'n', required_argument, ID_COUNT, "N", "stop after N kills in scope"},
 	{"force-kill-hook", 0, required_argument, ID_FORCE_KILL_HOOK, "MECH",
-	 "use this mechanism for the kill hook (fentry, kprobe, tp_btf, raw_tp, tracepoint)",
-	 true},
+	 "use this mechanism for the kill hook (fentry, kprobe, tp_btf, raw_tp, tracepoint)", true},
 	{"load-only", 0, no_argument, ID_LOAD_ONLY, NULL,
 	 "load the programs (verifier) and stop before attaching", true},
 	{"no-read-ahead", 0, no_argument, ID_NO_READ_AHEAD, NULL,
@@ -265,7 +264,8 @@ static int run_tick(void *ctx, bool final)
 		json_obj_end(&w);
 		json_end_line(&w);
 	} else {
-		fprintf(stderr, "gotrace oom: %u kill%s in scope (%u outside); lost records: %llu\n",
+		fprintf(stderr,
+			"gotrace oom: %u kill%s in scope (%u outside); lost records: %llu\n",
 			run->kills, run->kills == 1 ? "" : "s", run->skipped,
 			(unsigned long long)st.ringbuf_drops);
 	}
@@ -360,7 +360,8 @@ static int oom_run(const struct cmd_spec *spec, int argc, char **argv)
 	if (err)
 		return err;
 	if (first < argc)
-		return err_fail(GT_EUSAGE, "oom: unexpected argument '%s' (see 'gotrace oom --help')",
+		return err_fail(GT_EUSAGE,
+				"oom: unexpected argument '%s' (see 'gotrace oom --help')",
 				argv[first]);
 	err = setup(&run);
 	if (!err && a.topts.load_only)
@@ -369,9 +370,13 @@ static int oom_run(const struct cmd_spec *spec, int argc, char **argv)
 		goto out;
 	run.start_ns = mono_ns();
 	print_start(&run);
-	rl = (struct run_loop){.duration_ns = co.duration_ns, .interval_ns = SAMPLE_NS,
-			       .max_poll_ms = 50, .poll = run_poll, .tick = run_tick,
-			       .stop = run_stop, .ctx = &run};
+	rl = (struct run_loop){.duration_ns = co.duration_ns,
+			       .interval_ns = SAMPLE_NS,
+			       .max_poll_ms = 50,
+			       .poll = run_poll,
+			       .tick = run_tick,
+			       .stop = run_stop,
+			       .ctx = &run};
 	err = run_loop__run(&rl);
 out:
 	teardown(&run);
@@ -380,7 +385,8 @@ out:
 
 const struct cmd_spec cmd_oom = {
 	.name = "oom",
-	.summary = "OOM kills as they happen: victim, pod, the limit and how usage got there, Go facts",
+	.summary = "OOM kills as they happen: victim, pod, the limit and how usage got there, Go "
+		   "facts",
 	.usage = "[--pid PID | -c CGROUP | --pod UID | --container ID] [-d DUR] [-n N] [--json]",
 	.description =
 		"Reports every OOM kill on the node (or in the given scope) as it happens: the\n"
@@ -391,10 +397,11 @@ const struct cmd_spec cmd_oom = {
 		"and for Go programs the Go version and GOGC/GOMEMLIMIT/GODEBUG/GOMAXPROCS with\n"
 		"ranked causes and fixes. Memory cgroups with a limit are sampled while it runs\n"
 		"(usage every 100 ms): start it before the trouble to see the trajectory.",
-	.examples = "  sudo gotrace oom                          # every OOM kill on the node\n"
-		    "  sudo gotrace oom --pod 7f6c1a2e-...       # one pod's kills\n"
-		    "  sudo gotrace oom -c /kubepods/burstable   # kills below a cgroup\n"
-		    "  sudo gotrace oom --json -n 1              # the next kill as JSON, then exit\n",
+	.examples =
+		"  sudo gotrace oom                          # every OOM kill on the node\n"
+		"  sudo gotrace oom --pod 7f6c1a2e-...       # one pod's kills\n"
+		"  sudo gotrace oom -c /kubepods/burstable   # kills below a cgroup\n"
+		"  sudo gotrace oom --json -n 1              # the next kill as JSON, then exit\n",
 	.shared = OPT_PID | OPT_CGROUP | OPT_POD | OPT_CONTAINER | OPT_DURATION | OPT_JSON,
 	.opts = oom_opts,
 	.run = oom_run,

@@ -208,6 +208,9 @@ def scenario_trigger(no_read_ahead=False):
         else:
             check(k["go"] is not None and k["go"]["version"] == fx["go_version"],
                   "%s: Go facts of the victim (read ahead or live)" % tag, go=k["go"])
+        note("%s: victim %d (facts: %s), trigger %d; printed %.1f ms after the kill"
+             % (tag, k["victim"]["pid"], k["victim"]["source"], k["trigger"]["pid"],
+                k["print_latency_ns"] / 1e6))
         cand = k["candidates"][0] if k["candidates"] else {}
         check(any("not the victim" in e for e in cand.get("evidence", [])),
               "%s: the evidence says the trigger was another process" % tag)

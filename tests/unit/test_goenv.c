@@ -38,10 +38,11 @@ static void build_one(const struct tu_go *g, struct runtime *rt)
 	snprintf(rt->bin, sizeof(rt->bin), "%s/oomalloc-1.%d", dir, g->minor);
 	rt->minor = g->minor;
 	tu_go_env(g, env, sizeof(env));
-	snprintf(cmd, sizeof(cmd),
-		 "cd '%s/tests/fixtures/oomalloc' && %s GOCACHE='%s/cache' CGO_ENABLED=0 '%s' build "
-		 "-o '%s' . >&2",
-		 tu_repo_root(), env, dir, g->go, rt->bin);
+	snprintf(
+		cmd, sizeof(cmd),
+		"cd '%s/tests/fixtures/oomalloc' && %s GOCACHE='%s/cache' CGO_ENABLED=0 '%s' build "
+		"-o '%s' . >&2",
+		tu_repo_root(), env, dir, g->go, rt->bin);
 	if (tu_system(cmd))
 		rt->bin[0] = '\0';
 }
@@ -94,7 +95,8 @@ static void ask_runtime(const struct runtime *rt, const char *gogc, const char *
 	out = tu_run(cmd, &st);
 	memset(v, 0, sizeof(*v));
 	p = out ? strstr(out, "gc_percent=") : NULL;
-	if (st == 0 && p && sscanf(p, "gc_percent=%d memory_limit=%31s", &v->gc_percent, lim) == 2) {
+	if (st == 0 && p &&
+	    sscanf(p, "gc_percent=%d memory_limit=%31s", &v->gc_percent, lim) == 2) {
 		v->started = true;
 		v->no_limit = !strcmp(lim, "none");
 		v->limit = v->no_limit ? 0 : atoll(lim);
@@ -121,16 +123,42 @@ static void ask_gotrace(int minor, const char *gogc, const char *gomemlimit, str
 }
 
 static const char *const memlimits[] = {
-	NULL,	  "",	       "off",	   "0",	       "1",	   "123B",	 "1KiB",
-	"64MiB",  "3GiB",      "2TiB",	   "1kiB",     "1KB",	   "1K",	 "B",
-	"iB",	  "1iB",       "-1",	   "-0",       "+5",	   " 5",	 "0x10",
-	"1.5GiB", "MiB",       "00064MiB", "1PiB",     "9223372036854775807",
-	"9223372036854775808", "8388607TiB", "8388608TiB", "18446744073709551616B", "-",
+	NULL,
+	"",
+	"off",
+	"0",
+	"1",
+	"123B",
+	"1KiB",
+	"64MiB",
+	"3GiB",
+	"2TiB",
+	"1kiB",
+	"1KB",
+	"1K",
+	"B",
+	"iB",
+	"1iB",
+	"-1",
+	"-0",
+	"+5",
+	" 5",
+	"0x10",
+	"1.5GiB",
+	"MiB",
+	"00064MiB",
+	"1PiB",
+	"9223372036854775807",
+	"9223372036854775808",
+	"8388607TiB",
+	"8388608TiB",
+	"18446744073709551616B",
+	"-",
 };
 
 static const char *const gogcs[] = {
-	NULL, "off", "100", "50", "0", "-1", "-", "abc", "2147483647", "2147483648", "-2147483648",
-	" 50", "+50", "OFF", "", "1e3", "007",
+	NULL,	      "off",	     "100", "50",  "0",	  "-1", "-",   "abc", "2147483647",
+	"2147483648", "-2147483648", " 50", "+50", "OFF", "",	"1e3", "007",
 };
 
 static void gomemlimit_on(const struct runtime *rt)
@@ -142,9 +170,9 @@ static void gomemlimit_on(const struct runtime *rt)
 		ask_runtime(rt, NULL, memlimits[i], &rv);
 		ask_gotrace(rt->minor, NULL, memlimits[i], &e);
 		print_message("go1.%d GOMEMLIMIT=%s: runtime %s %lld, gotrace %s %lld\n", rt->minor,
-			      memlimits[i] ? memlimits[i] : "(unset)", rv.started ? "ok" : "refused",
-			      rv.limit, e.memlimit_valid ? "ok" : "refused",
-			      (long long)e.memlimit_bytes);
+			      memlimits[i] ? memlimits[i] : "(unset)",
+			      rv.started ? "ok" : "refused", rv.limit,
+			      e.memlimit_valid ? "ok" : "refused", (long long)e.memlimit_bytes);
 		assert_int_equal(e.memlimit_valid, rv.started);
 		if (!rv.started)
 			continue;

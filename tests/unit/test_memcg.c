@@ -144,8 +144,8 @@ static void test_live(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_limit),	       cmocka_unit_test(test_events),
-		cmocka_unit_test(test_psi),	       cmocka_unit_test(test_files_and_walk),
+		cmocka_unit_test(test_limit), cmocka_unit_test(test_events),
+		cmocka_unit_test(test_psi),   cmocka_unit_test(test_files_and_walk),
 		cmocka_unit_test(test_live),
 	};
 

@@ -46,16 +46,19 @@ static void parse_line(struct kmsg_kill *k, const char *l)
 	char name[64];
 
 	if ((p = strstr(l, "Killed process ")))
-		assert_int_equal(sscanf(p, "Killed process %u (%15[^)]) total-vm:%lukB, anon-rss:%lukB, "
-					   "file-rss:%lukB, shmem-rss:%lukB, UID:%u pgtables:%lukB "
-					   "oom_score_adj:%d",
-					&k->pid, k->comm, &k->total_vm, &k->anon, &k->file, &k->shmem,
-					&k->uid, &k->pgtables, &k->adj),
-				 9);
+		assert_int_equal(
+			sscanf(p,
+			       "Killed process %u (%15[^)]) total-vm:%lukB, anon-rss:%lukB, "
+			       "file-rss:%lukB, shmem-rss:%lukB, UID:%u pgtables:%lukB "
+			       "oom_score_adj:%d",
+			       &k->pid, k->comm, &k->total_vm, &k->anon, &k->file, &k->shmem,
+			       &k->uid, &k->pgtables, &k->adj),
+			9);
 	if (strstr(l, "Memory cgroup out of memory"))
 		k->memcg = true;
 	if ((p = strstr(l, " PID: ")))
-		assert_int_equal(sscanf(p, " PID: %u Comm: %15s", &k->trigger_pid, k->trigger_comm), 2);
+		assert_int_equal(sscanf(p, " PID: %u Comm: %15s", &k->trigger_pid, k->trigger_comm),
+				 2);
 	if ((p = strstr(l, "task_memcg=")))
 		sscanf(p, "task_memcg=%511[^,]", k->task_memcg);
 	if ((p = strstr(l, "oom_memcg=")))
@@ -139,8 +142,8 @@ static void to_event(const struct kmsg_kill *k, const struct paths *ps, struct o
 	for (size_t i = 0; i < k->nframes; i++) {
 		uint64_t addr = 0xffffffff81000000ULL + i * 0x1000;
 
-		off += snprintf(kallsyms + off, len - off, "%016llx T %s\n", (unsigned long long)addr,
-				k->frames[i]);
+		off += snprintf(kallsyms + off, len - off, "%016llx T %s\n",
+				(unsigned long long)addr, k->frames[i]);
 		e->kstack[i] = addr + 0x10;
 	}
 	e->kstack_bytes = (int)(k->nframes * 8);
@@ -170,8 +173,11 @@ static void replay(struct replay *rp, const char *file)
 	static const char *const prefixes[] = {"oom_", NULL};
 	struct oom_kill_event e;
 	char kallsyms[8192];
-	struct oom_enrich_ctx cx = {.path_of = path_of, .path_ctx = &rp->ps, .host_root = "/nonexistent",
-				    .mechanism = "tp_btf mark_victim", .window_ns = 60000000000ULL};
+	struct oom_enrich_ctx cx = {.path_of = path_of,
+				    .path_ctx = &rp->ps,
+				    .host_root = "/nonexistent",
+				    .mechanism = "tp_btf mark_victim",
+				    .window_ns = 60000000000ULL};
 
 	memset(rp, 0, sizeof(*rp));
 	read_kmsg(file, &rp->k);

@@ -120,8 +120,8 @@ static void test_no_history(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_growth),	  cmocka_unit_test(test_jump),
-		cmocka_unit_test(test_fast_leak), cmocka_unit_test(test_at_limit),
+		cmocka_unit_test(test_growth),	   cmocka_unit_test(test_jump),
+		cmocka_unit_test(test_fast_leak),  cmocka_unit_test(test_at_limit),
 		cmocka_unit_test(test_no_history),
 	};
 

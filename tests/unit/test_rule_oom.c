@@ -72,8 +72,7 @@ static void assert_one_death(const struct verdict *v)
 	char key[64];
 
 	assert_int_equal(v->cands.n, 1);
-	snprintf(key, sizeof(key), "death:%lld",
-		 (long long)fact_int(v->fs.v[0], "victim_pid", -1));
+	snprintf(key, sizeof(key), "death:%lld", (long long)fact_int(v->fs.v[0], "victim_pid", -1));
 	assert_string_equal(v->cands.v[0].merge_key, key);
 	assert_int_equal(v->cands.v[0].severity, SEV_CRITICAL);
 }
@@ -89,8 +88,8 @@ static void test_leak_unset(void **state)
 	assert_non_null(strstr(v.cands.v[0].cause, "GOMEMLIMIT unset"));
 	assert_non_null(strstr(v.cands.v[0].fix, "GOMEMLIMIT=" SUGGEST_MIB));
 	/* The leak grew steadily: the trajectory says so. */
-	assert_true(any_line(v.cands.v[0].evidence, v.cands.v[0].nevidence,
-			     "before the kill: grew"));
+	assert_true(
+		any_line(v.cands.v[0].evidence, v.cands.v[0].nevidence, "before the kill: grew"));
 	release(&v);
 }
 

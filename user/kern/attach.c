@@ -26,8 +26,7 @@ int kern_prog__prepare(struct bpf_program *prog, const struct kern_target *t)
 	return err ? kern_stage_fail("no BTF attach target", err) : 0;
 }
 
-int kern_prog__attach(struct bpf_program *prog, const struct kern_target *t,
-		      struct bpf_link **out)
+int kern_prog__attach(struct bpf_program *prog, const struct kern_target *t, struct bpf_link **out)
 {
 	struct bpf_link *link;
 
@@ -46,7 +45,8 @@ int kern_prog__attach(struct bpf_program *prog, const struct kern_target *t,
 		link = bpf_program__attach_tracepoint(prog, t->category, t->name);
 		break;
 	default:
-		return err_fail(EINVAL, "%s is not a kernel hook mechanism", kern_mech_name(t->mech));
+		return err_fail(EINVAL, "%s is not a kernel hook mechanism",
+				kern_mech_name(t->mech));
 	}
 	*out = link;
 	return link ? 0 : kern_stage_fail("attach failed", errno);

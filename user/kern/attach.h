@@ -15,8 +15,7 @@ struct bpf_link;
  * ("attach failed: ENOENT (No such file or directory)").
  */
 int kern_prog__prepare(struct bpf_program *prog, const struct kern_target *t);
-int kern_prog__attach(struct bpf_program *prog, const struct kern_target *t,
-		      struct bpf_link **out);
+int kern_prog__attach(struct bpf_program *prog, const struct kern_target *t, struct bpf_link **out);
 
 /* err_fail(err, "<stage>: ENAME (strerror)"), err positive or negative. */
 int kern_stage_fail(const char *stage, int err);

@@ -18,7 +18,7 @@ static const struct {
 	{"mem_cgroup_out_of_memory", OOM_KIND_MEMCG},
 	{"mem_cgroup_oom", OOM_KIND_MEMCG},
 	{"try_charge_memcg", OOM_KIND_MEMCG},
-	{"memory_max_write", OOM_KIND_MEMCG},	  /* v2: memory.max lowered below usage */
+	{"memory_max_write", OOM_KIND_MEMCG},	   /* v2: memory.max lowered below usage */
 	{"mem_cgroup_resize_max", OOM_KIND_MEMCG}, /* v1: limit_in_bytes lowered */
 	{"moom_callback", OOM_KIND_SYSRQ},
 	{"__alloc_pages_may_oom", OOM_KIND_NODE},

@@ -17,15 +17,15 @@
  */
 struct proc_info {
 	pid_t pid;
-	uint64_t start_ticks;	/* /proc/PID/stat field 22 */
+	uint64_t start_ticks; /* /proc/PID/stat field 22 */
 	char comm[16];
-	int env_err;		/* 0: env is valid */
+	int env_err; /* 0: env is valid */
 	struct go_env env;
-	int exe_err;		/* 0: the executable was read */
+	int exe_err; /* 0: the executable was read */
 	bool is_go;
-	char go_version[48];	/* "go1.22.5"; "" when not Go or unknown */
-	char exe[256];		/* /proc/PID/exe link, for display */
-	char memcg[512];	/* memory cgroup path ("" when unknown) */
+	char go_version[48]; /* "go1.22.5"; "" when not Go or unknown */
+	char exe[256];	     /* /proc/PID/exe link, for display */
+	char memcg[512];     /* memory cgroup path ("" when unknown) */
 };
 
 /*

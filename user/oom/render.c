@@ -44,8 +44,8 @@ static void header(FILE *f, const struct oom_report *r)
 		snprintf(who, sizeof(who), "pid %u", r->ev.victim_pid);
 	fact_free(fa);
 	snprintf(buf, sizeof(buf), "%s.%03llu  OOM KILL (%s)  %s\n", when,
-		 (unsigned long long)(r->kill_realtime_ns / 1000000 % 1000), oom_kind__name(r->kind),
-		 who);
+		 (unsigned long long)(r->kill_realtime_ns / 1000000 % 1000),
+		 oom_kind__name(r->kind), who);
 	term_write_sanitized(f, buf, strlen(buf) - 1);
 	fputc('\n', f);
 }
@@ -56,8 +56,9 @@ static void victim(FILE *f, const struct oom_report *r)
 	char a[32], b[32], c[32], d[32];
 
 	if (e->flags & OOM_F_RSS)
-		line(f, "victim", "pid %u (%s), uid %u, oom_score_adj %d: rss %s anon + %s file + %s "
-				  "shmem, total-vm %s",
+		line(f, "victim",
+		     "pid %u (%s), uid %u, oom_score_adj %d: rss %s anon + %s file + %s "
+		     "shmem, total-vm %s",
 		     e->victim_pid, e->victim_comm, e->victim_uid, e->oom_score_adj,
 		     fmt_bytes(e->anon_rss_kib * 1024, a, sizeof(a)),
 		     fmt_bytes(e->file_rss_kib * 1024, b, sizeof(b)),
@@ -68,8 +69,9 @@ static void victim(FILE *f, const struct oom_report *r)
 	if (e->trigger_pid == e->victim_pid)
 		line(f, "trigger", "the victim itself (thread %u)", e->trigger_tid);
 	else
-		line(f, "trigger", "pid %u (%s), not the victim: it charged the memory that did "
-				   "not fit",
+		line(f, "trigger",
+		     "pid %u (%s), not the victim: it charged the memory that did "
+		     "not fit",
 		     e->trigger_pid, e->trigger_comm);
 	/* The domain line names it when the victim's own memcg hit its limit. */
 	if (r->victim_memcg[0] &&

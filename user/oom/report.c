@@ -241,8 +241,8 @@ static void history(struct oom_report *r, const struct oom_enrich_ctx *cx)
 		r->have_files = c->full_ns != 0;
 		r->files = c->full;
 	}
-	trajectory__analyze(r->samples, r->nsamples, r->ev.ktime_ns, d->usage_bytes,
-			    d->limit_bytes, cx->window_ns, &r->traj);
+	trajectory__analyze(r->samples, r->nsamples, r->ev.ktime_ns, d->usage_bytes, d->limit_bytes,
+			    cx->window_ns, &r->traj);
 	r->have_traj = true;
 }
 

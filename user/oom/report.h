@@ -39,22 +39,22 @@ enum victim_source {
 
 struct oom_report {
 	struct oom_kill_event ev;
-	char mechanism[128];	 /* "tp_btf oom:mark_victim" */
+	char mechanism[128]; /* "tp_btf oom:mark_victim" */
 	uint64_t kill_realtime_ns;
-	uint64_t recv_mono_ns;	 /* when userspace had the record */
-	uint64_t print_mono_ns;	 /* set by the printer */
+	uint64_t recv_mono_ns;	/* when userspace had the record */
+	uint64_t print_mono_ns; /* set by the printer */
 
 	enum oom_kind kind;
-	const char *kind_via;	 /* the frame, "oom_control", or "limit reached" */
+	const char *kind_via; /* the frame, "oom_control", or "limit reached" */
 	size_t nframes;
 	char frames[OOM_STACK_DEPTH][64];
 
 	size_t nlevels;
 	struct oom_level levels[OOM_MAX_LEVELS];
-	bool levels_of_victim;	 /* else the trigger's memcg path */
-	int domain;		 /* index into levels; -1: the node or unknown */
-	uint64_t limit_bytes;	 /* the OOM domain's limit (node: MemTotal) */
-	uint64_t usage_bytes;	 /* its usage at the kill */
+	bool levels_of_victim; /* else the trigger's memcg path */
+	int domain;	       /* index into levels; -1: the node or unknown */
+	uint64_t limit_bytes;  /* the OOM domain's limit (node: MemTotal) */
+	uint64_t usage_bytes;  /* its usage at the kill */
 	uint64_t mem_total_bytes, mem_available_bytes; /* node, read at the kill */
 
 	enum victim_source victim_source;
@@ -73,9 +73,9 @@ struct oom_report {
 	bool have_reclaim;
 	struct oom_memcg_stats reclaim; /* summed over the domain's subtree */
 	bool have_psi;
-	bool psi_node;		 /* node-wide PSI (no cgroup2 directory for the domain) */
+	bool psi_node; /* node-wide PSI (no cgroup2 directory for the domain) */
 	struct psi psi;
-	uint64_t psi_window_ns;	 /* the stall totals below are over this */
+	uint64_t psi_window_ns; /* the stall totals below are over this */
 	uint64_t psi_some_stall_us, psi_full_stall_us;
 	bool have_files;
 	struct memcg_state files; /* the domain's cgroup files (latest read) */
@@ -87,11 +87,11 @@ struct oom_tracer;
 struct fact;
 
 struct oom_enrich_ctx {
-	struct watch *watch;	     /* may be NULL (tests) */
+	struct watch *watch; /* may be NULL (tests) */
 	/* Names a memcg id; NULL: the watch's walk. (Tests replay recorded kills.) */
 	const char *(*path_of)(void *ctx, uint64_t id);
 	void *path_ctx;
-	const struct ksyms *ksyms;   /* may be NULL: no frames */
+	const struct ksyms *ksyms;	 /* may be NULL: no frames */
 	const struct oom_tracer *tracer; /* may be NULL: no charge-path aggregates */
 	const char *host_root;
 	const char *mechanism;

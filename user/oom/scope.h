@@ -17,8 +17,8 @@
 struct oom_scope {
 	bool all;
 	pid_t pid;
-	char pid_memcg[PATH_MAX];  /* --pid: the process's memory cgroup */
-	char cgroup[PATH_MAX];	   /* -c: path relative to the cgroup mounts */
+	char pid_memcg[PATH_MAX]; /* --pid: the process's memory cgroup */
+	char cgroup[PATH_MAX];	  /* -c: path relative to the cgroup mounts */
 	char pod_uid[CGROUP_POD_UID_MAX + 1];
 	char container[CGROUP_CONTAINER_ID_LEN + 1]; /* id or prefix, lowercase hex */
 };

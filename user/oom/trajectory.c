@@ -99,7 +99,8 @@ void trajectory__analyze(const struct traj_sample *in, size_t n, uint64_t kill_n
 	out->from_bytes = s[start].usage_bytes;
 	out->rise_ns = kill_ns - s[start].t_ns;
 	if (out->rise_ns && out->to_bytes > out->from_bytes)
-		out->rate_bytes_per_s = (double)(out->to_bytes - out->from_bytes) * 1e9 / out->rise_ns;
+		out->rate_bytes_per_s =
+			(double)(out->to_bytes - out->from_bytes) * 1e9 / out->rise_ns;
 	base = jump_base(s, m, start);
 	if (m > 1 && kill_usage > s[base].usage_bytes) {
 		out->jump_bytes = kill_usage - s[base].usage_bytes;

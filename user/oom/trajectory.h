@@ -34,16 +34,16 @@ enum traj_kind {
 
 struct trajectory {
 	enum traj_kind kind;
-	size_t nsamples;	   /* samples before the kill that were used */
-	uint64_t window_ns;	   /* first sample → kill */
-	uint64_t from_bytes;	   /* where the rise began */
-	uint64_t to_bytes;	   /* usage at the kill */
-	uint64_t rise_ns;	   /* beginning of the rise → kill */
-	double rate_bytes_per_s;   /* (to - from) / rise */
-	uint64_t jump_bytes;	   /* rise within the last TRAJ_JUMP_WINDOW_NS */
-	uint64_t jump_ns;	   /* over how long (sample spacing bounds it) */
-	uint64_t near_limit_ns;	   /* time at >= 95% of the limit, ending at the kill */
-	uint64_t limit_bytes;	   /* MEMCG_NO_LIMIT-style UINT64_MAX when none */
+	size_t nsamples;	 /* samples before the kill that were used */
+	uint64_t window_ns;	 /* first sample → kill */
+	uint64_t from_bytes;	 /* where the rise began */
+	uint64_t to_bytes;	 /* usage at the kill */
+	uint64_t rise_ns;	 /* beginning of the rise → kill */
+	double rate_bytes_per_s; /* (to - from) / rise */
+	uint64_t jump_bytes;	 /* rise within the last TRAJ_JUMP_WINDOW_NS */
+	uint64_t jump_ns;	 /* over how long (sample spacing bounds it) */
+	uint64_t near_limit_ns;	 /* time at >= 95% of the limit, ending at the kill */
+	uint64_t limit_bytes;	 /* MEMCG_NO_LIMIT-style UINT64_MAX when none */
 };
 
 /*

@@ -24,31 +24,31 @@
  */
 
 struct watch_cfg {
-	int mem_version;	/* 1 or 2 */
-	const char *mem_mount;	/* the memory controller's hierarchy */
+	int mem_version;	   /* 1 or 2 */
+	const char *mem_mount;	   /* the memory controller's hierarchy */
 	const char *unified_mount; /* cgroup2 (PSI lives there on hybrid hosts); "" none */
 	/* Is this cgroup (path relative to the mounts) in the user's scope? NULL: all. */
 	bool (*in_scope)(void *ctx, const char *path);
 	void *scope_ctx;
-	uint64_t sample_ns;	/* usage sampling period */
-	uint64_t full_ns;	/* full state + PSI + cgroup membership period */
-	uint64_t window_ns;	/* how much history is kept */
-	bool no_read_ahead;	/* tests: never read processes ahead of a kill */
+	uint64_t sample_ns; /* usage sampling period */
+	uint64_t full_ns;   /* full state + PSI + cgroup membership period */
+	uint64_t window_ns; /* how much history is kept */
+	bool no_read_ahead; /* tests: never read processes ahead of a kill */
 };
 
 struct watch_cg {
 	char *path;
 	uint64_t id;
-	bool limited;		/* has a memory limit (sampled) */
-	bool related;		/* in scope, or an ancestor of a cgroup in scope */
+	bool limited; /* has a memory limit (sampled) */
+	bool related; /* in scope, or an ancestor of a cgroup in scope */
 	bool gone;
 	uint64_t gone_ns;
 	struct memcg_state full; /* the latest full read */
 	uint64_t full_ns;
 	bool have_psi;
-	struct psi psi;		/* at full_ns */
+	struct psi psi; /* at full_ns */
 	bool have_psi_base;
-	struct psi psi_base;	/* the oldest full read still in the window */
+	struct psi psi_base; /* the oldest full read still in the window */
 	uint64_t psi_base_ns;
 	struct traj_sample *ring;
 	size_t cap, head, n;

@@ -24,8 +24,7 @@ static bool new_rules(int minor)
  * 0; ParseInt takes either sign and wants a digit after it. base/num.h
  * accepts 0x hex, which Go does not, so it cannot serve.
  */
-static bool go_parse_int(const char *s, size_t n, int minor, int64_t min, int64_t max,
-			 int64_t *out)
+static bool go_parse_int(const char *s, size_t n, int minor, int64_t min, int64_t max, int64_t *out)
 {
 	bool neg = false;
 	uint64_t v = 0;
@@ -133,9 +132,9 @@ void go_env__interpret(struct go_env *e, int minor)
 	e->memlimit_bytes = INT64_MAX;
 	e->memlimit_valid = true;
 	if (e->gomemlimit.set && e->gomemlimit.val[0] && strcmp(e->gomemlimit.val, "off"))
-		e->memlimit_valid = !e->gomemlimit.cut &&
-				    go_env__parse_byte_count(e->gomemlimit.val, minor,
-							     &e->memlimit_bytes);
+		e->memlimit_valid =
+			!e->gomemlimit.cut &&
+			go_env__parse_byte_count(e->gomemlimit.val, minor, &e->memlimit_bytes);
 }
 
 int go_env__read(pid_t pid, struct go_env *out)

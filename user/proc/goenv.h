@@ -44,7 +44,7 @@ struct go_env {
 	struct go_env_var gogc, gomemlimit, godebug, gomaxprocs;
 	int gc_percent;		/* effective: 100 by default, -1 when off */
 	bool memlimit_valid;	/* GOMEMLIMIT parsed (or unset/off) */
-	int64_t memlimit_bytes;	/* effective limit; INT64_MAX when none */
+	int64_t memlimit_bytes; /* effective limit; INT64_MAX when none */
 	bool environ_truncated; /* /proc held more than gotrace read */
 };
 

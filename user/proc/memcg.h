@@ -34,7 +34,7 @@ struct memcg_state {
 	uint64_t failcnt;     /* v1 */
 	bool have_events;
 	uint64_t ev_high, ev_max, ev_oom, ev_oom_kill;
-	bool under_oom;	      /* v1 */
+	bool under_oom; /* v1 */
 };
 
 enum memcg_read {

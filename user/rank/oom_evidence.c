@@ -61,7 +61,8 @@ static void limit_lines(struct candidate *c, const struct fact *f)
 	if (lim > 0 && use >= 0)
 		cand_evidence(c, "usage %s of the %s limit at the kill%s%s",
 			      fmt_bytes((uint64_t)use, a, sizeof(a)),
-			      fmt_bytes((uint64_t)lim, b, sizeof(b)), cg ? " in " : "", cg ? cg : "");
+			      fmt_bytes((uint64_t)lim, b, sizeof(b)), cg ? " in " : "",
+			      cg ? cg : "");
 	if (traj)
 		cand_evidence(c, "before the kill: %s", traj);
 }
@@ -95,7 +96,8 @@ static void pressure_lines(struct candidate *c, const struct fact *f)
 					      sizeof(a)));
 	if (fact_has(f, "psi_some_avg10") && fact_float(f, "psi_some_avg10", 0) > 0)
 		cand_evidence(c, "memory pressure (PSI avg10): some %.2f%%, full %.2f%%",
-			      fact_float(f, "psi_some_avg10", 0), fact_float(f, "psi_full_avg10", 0));
+			      fact_float(f, "psi_some_avg10", 0),
+			      fact_float(f, "psi_full_avg10", 0));
 }
 
 void oom_evidence(struct candidate *c, const struct fact *f)

@@ -17,16 +17,18 @@ static void fix_for(struct candidate *c, const struct fact *f, uint64_t limit)
 	char a[32], b[32];
 
 	if (kind && !strcmp(kind, "jump"))
-		cand_fix(c, "find the code path that allocated %s at once (a request, a file "
-			    "read into memory) and bound it; or raise the %s limit",
+		cand_fix(c,
+			 "find the code path that allocated %s at once (a request, a file "
+			 "read into memory) and bound it; or raise the %s limit",
 			 fmt_bytes((uint64_t)fact_int(f, "traj_jump_bytes", 0), a, sizeof(a)),
 			 fmt_bytes(limit, b, sizeof(b)));
 	else if (kind && !strcmp(kind, "at_limit"))
 		cand_fix(c, "the working set needs more than %s: raise the memory limit",
 			 fmt_bytes(limit, a, sizeof(a)));
 	else
-		cand_fix(c, "find what grows (a heap profile before the limit); raise the %s "
-			    "limit only if the working set is legitimately larger",
+		cand_fix(c,
+			 "find what grows (a heap profile before the limit); raise the %s "
+			 "limit only if the working set is legitimately larger",
 			 fmt_bytes(limit, a, sizeof(a)));
 }
 
@@ -42,8 +44,9 @@ static void memlimit_outgrown(struct candidate *c, const struct fact *f, uint64_
 
 	if (!oom_is_go_with_env(f) || gml < 0 || (uint64_t)gml >= limit / 100 * 95)
 		return;
-	cand_evidence(c, "GOMEMLIMIT=%s was below the limit: the live Go heap outgrew it, the "
-			 "GC could not free enough",
+	cand_evidence(c,
+		      "GOMEMLIMIT=%s was below the limit: the live Go heap outgrew it, the "
+		      "GC could not free enough",
 		      fmt_bytes((uint64_t)gml, a, sizeof(a)));
 	cand_basis(c, 5, "gomemlimit_bytes %lld below the limit: live memory, not GC pacing",
 		   (long long)gml);

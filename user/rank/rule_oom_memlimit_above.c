@@ -30,16 +30,18 @@ static void eval_one(const struct fact *f, struct cand_list *out)
 		return;
 	above = (uint64_t)gml >= limit;
 	want = oom_suggest_memlimit(limit);
-	cand_cause(c, "GOMEMLIMIT=%s (%s) is %s the %s container limit: the kernel kills "
-		      "before the Go GC reacts",
+	cand_cause(c,
+		   "GOMEMLIMIT=%s (%s) is %s the %s container limit: the kernel kills "
+		   "before the Go GC reacts",
 		   raw ? raw : "?", fmt_bytes((uint64_t)gml, a, sizeof(a)),
 		   above ? "above" : "too close to", fmt_bytes(limit, b, sizeof(b)));
 	cand_basis(c, 50, "oom_kill: memcg OOM of a Go program");
 	cand_basis(c, above ? 30 : 20, "gomemlimit_bytes %lld %s limit_bytes %llu", (long long)gml,
 		   above ? ">=" : "within 5% of", (unsigned long long)limit);
 	oom_evidence(c, f);
-	cand_fix(c, "set GOMEMLIMIT=%lluMiB (~90%% of the limit, leaving room for non-heap "
-		    "memory), or raise the limit above GOMEMLIMIT",
+	cand_fix(c,
+		 "set GOMEMLIMIT=%lluMiB (~90%% of the limit, leaving room for non-heap "
+		 "memory), or raise the limit above GOMEMLIMIT",
 		 (unsigned long long)(want >> 20));
 }
 

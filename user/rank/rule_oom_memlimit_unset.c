@@ -29,7 +29,8 @@ static void eval_one(const struct fact *f, struct cand_list *out)
 	char a[32], b[32];
 
 	if (!limit || !oom_is_go_with_env(f) || fact_has(f, "gomemlimit_bytes") ||
-	    fact_int(f, "gogc_percent", 100) < 0 || !(c = oom_candidate(out, "oom_go_memlimit_unset", f)))
+	    fact_int(f, "gogc_percent", 100) < 0 ||
+	    !(c = oom_candidate(out, "oom_go_memlimit_unset", f)))
 		return;
 	want = oom_suggest_memlimit(limit);
 	cand_cause(c, "Go heap grew to the %s limit with GOMEMLIMIT unset",
@@ -39,12 +40,14 @@ static void eval_one(const struct fact *f, struct cand_list *out)
 		   fmt_bytes(limit, a, sizeof(a)));
 	oom_evidence(c, f);
 	if (has_memlimit(ver))
-		cand_fix(c, "set GOMEMLIMIT=%lluMiB (~90%% of the %s limit) so the GC collects "
-			    "harder before the limit, or raise the limit",
+		cand_fix(c,
+			 "set GOMEMLIMIT=%lluMiB (~90%% of the %s limit) so the GC collects "
+			 "harder before the limit, or raise the limit",
 			 (unsigned long long)(want >> 20), fmt_bytes(limit, b, sizeof(b)));
 	else
-		cand_fix(c, "GOMEMLIMIT needs Go 1.19+ (this binary is %s): upgrade and set "
-			    "GOMEMLIMIT=%lluMiB, or lower GOGC, or raise the limit",
+		cand_fix(c,
+			 "GOMEMLIMIT needs Go 1.19+ (this binary is %s): upgrade and set "
+			 "GOMEMLIMIT=%lluMiB, or lower GOGC, or raise the limit",
 			 ver, (unsigned long long)(want >> 20));
 }
 

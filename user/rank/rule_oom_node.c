@@ -36,17 +36,19 @@ static void eval_one(const struct fact *f, struct cand_list *out)
 			    "(this one was sacrificed first because it asked for nothing), or add "
 			    "memory to the node");
 	} else {
-		cand_cause(c, "node OOM: the node ran out of memory%s%s; the kernel killed the "
-			      "largest process, %s (pid %lld)",
+		cand_cause(c,
+			   "node OOM: the node ran out of memory%s%s; the kernel killed the "
+			   "largest process, %s (pid %lld)",
 			   total ? " (" : "", total ? fmt_bytes((uint64_t)total, a, sizeof(a)) : "",
 			   comm ? comm : "?", (long long)fact_int(f, "victim_pid", 0));
 		cand_fix(c, "memory limits below the node's capacity on every pod (limits stop a "
 			    "leak in its own cgroup), or fewer pods on this node");
 	}
 	if (total)
-		cand_evidence(c, "node memory %s, %s available at the kill",
-			      fmt_bytes((uint64_t)total, a, sizeof(a)),
-			      fmt_bytes((uint64_t)fact_int(f, "mem_available_bytes", 0), b, sizeof(b)));
+		cand_evidence(
+			c, "node memory %s, %s available at the kill",
+			fmt_bytes((uint64_t)total, a, sizeof(a)),
+			fmt_bytes((uint64_t)fact_int(f, "mem_available_bytes", 0), b, sizeof(b)));
 	oom_evidence(c, f);
 }
 
