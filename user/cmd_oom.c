@@ -183,6 +183,7 @@ static void hooks_json(struct json_writer *w, const struct oom_run *run)
 			kern_target__format(&hs->t, tgt, sizeof(tgt));
 			json_str(w, "mechanism", kern_mech_name(hs->t.mech));
 			json_str(w, "target", tgt);
+			json_bool(w, "attached", hs->armed);
 		} else {
 			json_str(w, "unavailable", hs->why_not);
 		}

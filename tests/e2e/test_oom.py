@@ -130,6 +130,11 @@ def run_go(tag, fx, args, env, want_traj, want_rule, global_args=(), fix_word="G
         if gt:
             rc, summary = gt.stop()
             eq(rc, 0, "%s: gotrace exits 0" % tag, stderr=gt.stderr()[-1500:])
+            # A steady rise spends seconds above 75% of the limit: the per-fault counters
+            # get armed (a jump may pass between two samples).
+            if want_traj == "growth":
+                check(summary and summary.get("charge_counters_armed", 0) >= 1,
+                      "%s: charge-path counters armed near the limit" % tag, summary=summary)
         kmsg.close()
         shutil.rmtree(node, ignore_errors=True)
 
