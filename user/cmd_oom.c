@@ -71,7 +71,6 @@ struct oom_run {
 	struct oom_tracer *tracer;
 	struct ksyms *ksyms;
 	char mechanism[128];
-	struct fact_store facts; /* every kill in scope, for the summary */
 	uint32_t kills, skipped;
 	uint32_t armed; /* times the charge-path counters were armed */
 	uint64_t hot_until;
@@ -96,7 +95,8 @@ static int oom_opt(void *ctx, int id, const char *arg)
 	switch (id) {
 	case ID_COUNT:
 		if (num_parse_u32(arg, 1, 1000000, &a->count))
-			return err_fail(GT_EUSAGE, "oom: --count '%s': %s", arg, err_msg());
+			return err_fail(GT_EUSAGE, "oom: --count '%s' is not a number of kills (1 or more)",
+					arg);
 		return 0;
 	case ID_FORCE_KILL_HOOK:
 		return parse_mech(arg, &a->topts.force_kill_mech);
@@ -137,11 +137,12 @@ static int on_kill(void *ctx, const struct oom_kill_event *e)
 		free(r);
 		return 0;
 	}
+	/* One kill's fact alone: its candidates explain this death (merge_key death:<pid>). */
 	f = oom_report__to_fact(r);
-	if (f && !fact_store__add(&one, f)) {
+	if (f && !fact_store__add(&one, f))
 		rank__evaluate(&one, (const char *const[]){"oom_", NULL}, &cands);
-		fact_store__add(&run->facts, oom_report__to_fact(r));
-	}
+	else
+		f = NULL; /* add() freed it */
 	r->print_mono_ns = mono_ns();
 	if (run->co->json)
 		oom_render_json(stdout, r, f, &cands);
@@ -346,7 +347,6 @@ static void teardown(struct oom_run *run)
 	oom_tracer__free(run->tracer);
 	watch__free(run->watch);
 	ksyms__free(run->ksyms);
-	fact_store__clear(&run->facts);
 }
 
 static int oom_run(const struct cmd_spec *spec, int argc, char **argv)
