@@ -258,6 +258,32 @@ static void json_levels(struct json_writer *w, const struct oom_report *r)
 	json_obj_end(w);
 }
 
+/* The OOM domain's own files at gotrace's latest read before the kill (<= 1 s old). */
+static void json_files(struct json_writer *w, const struct oom_report *r)
+{
+	const struct memcg_state *st = &r->files;
+
+	if (!r->have_files) {
+		json_null(w, "cgroup_files");
+		return;
+	}
+	json_obj_begin(w, "cgroup_files");
+	json_u64(w, "version", (uint64_t)st->version);
+	json_u64(w, "usage_bytes", st->usage_bytes);
+	json_limit(w, "limit_bytes", st->limit_bytes);
+	json_limit(w, "high_bytes", st->high_bytes);
+	json_u64(w, "peak_bytes", st->peak_bytes);
+	json_u64(w, "failcnt", st->failcnt);
+	if (st->have_events) {
+		json_u64(w, "events_high", st->ev_high);
+		json_u64(w, "events_max", st->ev_max);
+		json_u64(w, "events_oom", st->ev_oom);
+		json_u64(w, "events_oom_kill", st->ev_oom_kill);
+		json_bool(w, "under_oom", st->under_oom);
+	}
+	json_obj_end(w);
+}
+
 static void json_traj(struct json_writer *w, const struct oom_report *r)
 {
 	char s[256];
@@ -364,6 +390,7 @@ void oom_render_json(FILE *f, const struct oom_report *r, const struct fact *fac
 	json_victim(&w, r);
 	json_levels(&w, r);
 	json_traj(&w, r);
+	json_files(&w, r);
 	json_pressure(&w, r);
 	json_go(&w, r);
 	if (fact)
