@@ -95,7 +95,8 @@ static int oom_opt(void *ctx, int id, const char *arg)
 	switch (id) {
 	case ID_COUNT:
 		if (num_parse_u32(arg, 1, 1000000, &a->count))
-			return err_fail(GT_EUSAGE, "oom: --count '%s' is not a number of kills (1 or more)",
+			return err_fail(GT_EUSAGE,
+					"oom: --count '%s' is not a number of kills (1 or more)",
 					arg);
 		return 0;
 	case ID_FORCE_KILL_HOOK:

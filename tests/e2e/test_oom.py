@@ -62,6 +62,9 @@ def check_kernel(tag, k, kern, pod_limit):
            "%s: limit = the kernel's 'memory: ... limit' line" % tag)
     if "oom_memcg" in kern:
         eq(k["oom"]["cgroup"], kern["oom_memcg"], "%s: OOM domain = the kernel's oom_memcg" % tag)
+    cf = k.get("cgroup_files")
+    if check(cf is not None, "%s: the domain's cgroup files were read before the kill" % tag):
+        eq(cf["limit_bytes"], pod_limit, "%s: cgroup files: limit = memory.limit_in_bytes" % tag)
 
 
 def check_identity(tag, k, pod):
