@@ -8,6 +8,7 @@
 #include "bpf_hookprobe.h"
 #include "hookprobe.h"
 #include "hookprobe.skel.h"
+#include "kern/attach.h"
 #include "kern/libbpf_log.h"
 
 struct hookprobe {
@@ -15,16 +16,6 @@ struct hookprobe {
 	struct bpf_link *link;
 	unsigned slot;
 };
-
-/* "EPERM (Operation not permitted)" after what failed. */
-static int stage_fail(const char *stage, int err)
-{
-	const char *name;
-
-	err = err < 0 ? -err : err;
-	name = strerrorname_np(err);
-	return err_fail(err, "%s: %s (%s)", stage, name ? name : "?", strerror(err));
-}
 
 static struct bpf_program *prog_for(struct hookprobe_bpf *s, enum kern_mech m)
 {
@@ -52,45 +43,25 @@ static int load(struct hookprobe *hp, const struct kern_target *t, pid_t filter_
 
 	hp->skel = hookprobe_bpf__open();
 	if (!hp->skel)
-		return stage_fail("cannot open the BPF object", errno);
+		return kern_stage_fail("cannot open the BPF object", errno);
 	prog = prog_for(hp->skel, t->mech);
 	if (!prog)
 		return err_fail(EINVAL, "%s is not a kernel hook mechanism",
 				kern_mech_name(t->mech));
 	hp->skel->rodata->slot = hp->slot;
 	hp->skel->rodata->filter_parent_tgid = filter_parent > 0 ? (__u32)filter_parent : 0;
-	bpf_program__set_autoload(prog, true);
-	if (t->mech == MECH_FENTRY || t->mech == MECH_TP_BTF) {
-		err = bpf_program__set_attach_target(prog, 0, t->name);
-		if (err)
-			return stage_fail("no BTF attach target", err);
-	}
+	err = kern_prog__prepare(prog, t);
+	if (err)
+		return err;
 	err = hookprobe_bpf__load(hp->skel);
 	if (err)
-		return stage_fail("program load refused", err);
+		return kern_stage_fail("program load refused", err);
 	return 0;
 }
 
 static int attach(struct hookprobe *hp, const struct kern_target *t)
 {
-	struct bpf_program *prog = prog_for(hp->skel, t->mech);
-
-	switch (t->mech) {
-	case MECH_FENTRY:
-	case MECH_TP_BTF:
-		hp->link = bpf_program__attach_trace(prog);
-		break;
-	case MECH_KPROBE:
-		hp->link = bpf_program__attach_kprobe(prog, false, t->name);
-		break;
-	case MECH_RAW_TP:
-		hp->link = bpf_program__attach_raw_tracepoint(prog, t->name);
-		break;
-	default:
-		hp->link = bpf_program__attach_tracepoint(prog, t->category, t->name);
-		break;
-	}
-	return hp->link ? 0 : stage_fail("attach failed", errno);
+	return kern_prog__attach(prog_for(hp->skel, t->mech), t, &hp->link);
 }
 
 int hookprobe__prepare(const struct kern_target *t, unsigned slot, pid_t filter_parent,
@@ -126,7 +97,7 @@ int hookprobe__hits(const struct hookprobe *hp, uint64_t *hits)
 
 	err = bpf_map__lookup_elem(hp->skel->maps.hits, &key, sizeof(key), &val, sizeof(val), 0);
 	if (err)
-		return stage_fail("cannot read the hit counter", err);
+		return kern_stage_fail("cannot read the hit counter", err);
 	*hits = val;
 	return 0;
 }

@@ -8,6 +8,7 @@
 extern const struct cmd_spec cmd_info;
 extern const struct cmd_spec cmd_block;
 extern const struct cmd_spec cmd_goroutines;
+extern const struct cmd_spec cmd_oom;
 
 #define GOTRACE_VERSION "0.1.0"
 

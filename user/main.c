@@ -18,6 +18,7 @@ static const struct cmd_spec *const commands[] = {
 	&cmd_info,
 	&cmd_block,
 	&cmd_goroutines,
+	&cmd_oom,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

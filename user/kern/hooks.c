@@ -39,7 +39,7 @@ static const struct hook_def defs[] = {
 	{"memcg_oom", "a memory cgroup over its limit invokes the OOM killer",
 	 "mem_cgroup_out_of_memory"},
 	{"memcg_charge", "a page charge to a memory cgroup (the limit check)", "try_charge_memcg"},
-	{"memcg_events", "memory cgroup event counters (high, max, oom, oom_kill)", NULL, "memcg",
+	{"memcg_events", "memory cgroup vm event counters (faults, reclaim scan/steal)", NULL, "memcg",
 	 "count_memcg_events"},
 	{"memcg_reclaim_begin", "direct reclaim in a memory cgroup starts", NULL, "vmscan",
 	 "mm_vmscan_memcg_reclaim_begin"},

@@ -48,7 +48,8 @@ void cand_list__clear(struct cand_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static void vset(char *dst, size_t n, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 3, 0))) vset(char *dst, size_t n, const char *fmt,
+							 va_list ap)
 {
 	vsnprintf(dst, n, fmt, ap);
 }
@@ -71,7 +72,8 @@ void cand_fix(struct candidate *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void add_line(char **lines, size_t *n, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 3, 0))) add_line(char **lines, size_t *n,
+							     const char *fmt, va_list ap)
 {
 	char *s;
 

@@ -5,6 +5,8 @@
 #include "rank/rules.h"
 
 extern const struct rule rule_block_lock, rule_block_leak, rule_block_handler, rule_block_sched;
+extern const struct rule rule_oom_memcg, rule_oom_node, rule_oom_memlimit_unset,
+	rule_oom_memlimit_above, rule_oom_gogc_off;
 
 /* Every rule, one line each (rank/rule_<name>.c). */
 static const struct rule *const all_rules[] = {
@@ -12,6 +14,11 @@ static const struct rule *const all_rules[] = {
 	&rule_block_leak,
 	&rule_block_handler,
 	&rule_block_sched,
+	&rule_oom_memcg,
+	&rule_oom_node,
+	&rule_oom_memlimit_unset,
+	&rule_oom_memlimit_above,
+	&rule_oom_gogc_off,
 };
 
 #define NRULES (sizeof(all_rules) / sizeof(all_rules[0]))

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Records the "oom_kill" facts the rule unit tests replay
+(tests/unit/facts/oom_<name>.jsonl), from real memcg OOM kills of the
+oomalloc fixture in minikubelet pods with `gotrace oom --json` watching.
+
+  sudo python3 tests/e2e/capture_oom_facts.py [NAME...]
+
+Each file holds one fact line (the "fact" member of gotrace's oom_kill
+line), preceded by a comment saying how it was made. Run after `make
+fixtures`; needs root (runc, BPF).
+"""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ROOT, fixtures  # noqa: E402
+from oomkit import Gotrace, Pod, static_c_allocator  # noqa: E402
+
+OUT = os.path.join(ROOT, "tests", "unit", "facts")
+
+# name: (toolchain or "c", fixture args, env)
+CASES = {
+    "leak_unset": ("go1.22", ["-mode=leak", "-base-mib=12", "-rate-mib=8"], []),
+    "jump_above": ("go1.27", ["-mode=jump", "-base-mib=12", "-jump-mib=80", "-delay=3s"],
+                   ["GOMEMLIMIT=128MiB"]),
+    "leak_close": ("go1.23", ["-mode=leak", "-base-mib=12", "-rate-mib=16"],
+                   ["GOMEMLIMIT=63MiB"]),
+    "leak_below": ("go1.24", ["-mode=leak", "-base-mib=12", "-rate-mib=16"],
+                   ["GOMEMLIMIT=40MiB", "GOGC=50"]),
+    "gogc_off": ("go1.19", ["-mode=garbage", "-base-mib=8", "-rate-mib=16"], ["GOGC=off"]),
+    "trigger": ("go1.26", ["-mode=trigger", "-base-mib=40", "-child-rate-mib=8"], []),
+    "c_victim": ("c", ["16"], []),
+}
+
+
+def capture(name, toolchain, args, env, work):
+    node = os.path.join(work, name)
+    os.makedirs(node)
+    if toolchain == "c":
+        binary = static_c_allocator(work)
+    else:
+        binary = [f for f in fixtures(prog="oomalloc", variant="exe")
+                  if f["toolchain"] == toolchain][0]["path"]
+    gt = Gotrace(["-n", "1", "-d", "90"], host_root=node)
+    gt.wait_started()
+    pod = Pod(node, binary=binary, args=args, env=env)
+    pod.wait_exit(60)
+    t, k = gt.kill_of(pod.pid, 20)
+    pod.stop()
+    gt.stop()
+    if not k:
+        sys.exit("%s: no kill reported: %s" % (name, gt.stderr()[-1000:]))
+    with open(os.path.join(OUT, "oom_%s.jsonl" % name), "w") as fp:
+        fp.write("# gotrace oom --json, fact of a real kill: %s %s %s (64M limit, minikubelet)\n"
+                 % (toolchain, " ".join(env), " ".join(args)))
+        fp.write(json.dumps(k["fact"], separators=(",", ":")) + "\n")
+    print("%s: %s" % (name, k["candidates"][0]["cause"] if k["candidates"] else "-"))
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="gotrace-oom-capture-")
+    try:
+        for name, (tc, args, env) in CASES.items():
+            if len(sys.argv) > 1 and name not in sys.argv[1:]:
+                continue
+            capture(name, tc, args, env, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GOTRACE_USER_BPF_OOM_H
+#define GOTRACE_USER_BPF_OOM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kern/features.h"
+#include "oom.h"
+
+/*
+ * libbpf backend of bpf/oom.bpf.c: open → choose a mechanism per hook →
+ * load → attach → poll kill records → read the per-memcg aggregates →
+ * free. cmd_oom.c never calls libbpf.
+ */
+struct oom_tracer;
+
+/* The hooks gotrace oom uses, in the order they are reported. */
+enum oom_hook {
+	OOM_HOOK_KILL,		/* "oom_kill": required */
+	OOM_HOOK_EVENTS,	/* "memcg_events": optional */
+	OOM_HOOK_RECLAIM_BEGIN, /* "memcg_reclaim_begin": optional, with its end */
+	OOM_HOOK_RECLAIM_END,
+	OOM_HOOK_NR,
+};
+
+struct oom_hook_state {
+	const char *hook;     /* kern/hooks.c name */
+	bool used;	      /* available (loaded; attached, or armed on demand) */
+	bool armed;	      /* attached now */
+	struct kern_target t; /* the mechanism and target, when used */
+	char why_not[400];    /* when not used: the reason */
+};
+
+struct oom_tracer_opts {
+	/*
+	 * Tests: use this mechanism for the kill hook instead of the
+	 * resolver's choice (MECH_NR: no override), and with load_only stop
+	 * after the verifier accepted the programs.
+	 */
+	enum kern_mech force_kill_mech;
+	bool load_only;
+};
+
+/*
+ * Resolves the hooks, loads and (unless load_only) attaches. Without a
+ * working kill hook: -GT_ENOFEAT naming every candidate's reason; a forced
+ * mechanism that fails says at which stage (load refused, attach failed).
+ * The charge-path hooks are optional: their absence is in the hook states.
+ */
+int oom_tracer__open(const struct oom_tracer_opts *o, struct oom_tracer **out);
+/*
+ * memcg:count_memcg_events fires on every page fault of the node: it is
+ * attached only while some memory cgroup is near its limit (the caller
+ * decides), so a node without memory trouble pays nothing for it. Starts
+ * disarmed. 0, or the attach error (the hook then stays unavailable).
+ */
+int oom_tracer__arm_events(struct oom_tracer *ot, bool on);
+const struct oom_hook_state *oom_tracer__hook(const struct oom_tracer *ot, enum oom_hook h);
+
+typedef int (*oom_kill_fn)(void *ctx, const struct oom_kill_event *e);
+/* Waits up to timeout_ms, calls fn per kill record; >= 0 records, or -errno. */
+int oom_tracer__poll(struct oom_tracer *ot, int timeout_ms, oom_kill_fn fn, void *ctx);
+
+/* The aggregates of one memcg (by cgroup id); -ENOENT when it had no charge-path events. */
+int oom_tracer__memcg(const struct oom_tracer *ot, uint64_t cgroup_id, struct oom_memcg_stats *out);
+int oom_tracer__stats(const struct oom_tracer *ot, struct oom_bpf_stats *out);
+void oom_tracer__free(struct oom_tracer *ot);
+
+#endif
