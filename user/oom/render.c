@@ -117,13 +117,13 @@ static void before(FILE *f, const struct oom_report *r)
 	if (r->have_traj) {
 		trajectory__describe(&r->traj, s, sizeof(s));
 		line(f, "before", "%s (%zu samples over %s)", s, r->traj.nsamples,
-		     fmt_duration_ns(r->traj.window_ns, a, sizeof(a)));
+		     fmt_duration(r->traj.window_ns, a, sizeof(a)));
 	}
 	if (r->have_reclaim && r->reclaim.reclaim_count)
 		line(f, "reclaim", "%llu direct reclaims stalled %s (longest %s)%s",
 		     (unsigned long long)r->reclaim.reclaim_count,
-		     fmt_duration_ns(r->reclaim.reclaim_ns_total, a, sizeof(a)),
-		     fmt_duration_ns(r->reclaim.reclaim_ns_max, b, sizeof(b)),
+		     fmt_duration(r->reclaim.reclaim_ns_total, a, sizeof(a)),
+		     fmt_duration(r->reclaim.reclaim_ns_max, b, sizeof(b)),
 		     reclaim_counts(&r->reclaim, s, sizeof(s)));
 	if (r->have_psi)
 		line(f, "pressure", "PSI memory some %.2f%% full %.2f%% (avg10, %s)",
@@ -173,7 +173,7 @@ void oom_render_text(FILE *f, const struct oom_report *r, const struct cand_list
 	line(f, "source", "%s; %s OOM by %s; process facts %s; printed %s after the kill",
 	     r->mechanism, oom_kind__name(r->kind), r->kind_via ? r->kind_via : "nothing known",
 	     source_words[r->victim_source],
-	     fmt_duration_ns(r->print_mono_ns - r->ev.ktime_ns, lat, sizeof(lat)));
+	     fmt_duration(r->print_mono_ns - r->ev.ktime_ns, lat, sizeof(lat)));
 	rank_print_text(f, cands, 3, verbose);
 	fputc('\n', f);
 	fflush(f);

@@ -130,18 +130,18 @@ void trajectory__describe(const struct trajectory *t, char *buf, size_t len)
 	case TRAJ_GROWTH:
 		snprintf(buf, len, "grew %s/s for %s from %s to %s",
 			 fmt_bytes((uint64_t)t->rate_bytes_per_s, a, sizeof(a)),
-			 fmt_duration_ns(t->rise_ns, d, sizeof(d)),
+			 fmt_duration(t->rise_ns, d, sizeof(d)),
 			 fmt_bytes(t->from_bytes, b, sizeof(b)), lim);
 		break;
 	case TRAJ_JUMP:
 		snprintf(buf, len, "sudden jump of %s within %s, from %s to %s",
 			 fmt_bytes(t->jump_bytes, a, sizeof(a)),
-			 fmt_duration_ns(t->jump_ns, d, sizeof(d)),
+			 fmt_duration(t->jump_ns, d, sizeof(d)),
 			 fmt_bytes(t->to_bytes - t->jump_bytes, b, sizeof(b)), lim);
 		break;
 	case TRAJ_AT_LIMIT:
 		snprintf(buf, len, "sat at %s for %s before the kill (usage %s)", lim,
-			 fmt_duration_ns(t->near_limit_ns, d, sizeof(d)),
+			 fmt_duration(t->near_limit_ns, d, sizeof(d)),
 			 fmt_bytes(t->to_bytes, a, sizeof(a)));
 		break;
 	default:

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
-<<<<<<< HEAD
 #include <string.h>
 
 #include "out/units.h"
@@ -8,11 +7,11 @@
 static const char *three_digits(double v, const char *unit, char *buf, size_t len)
 {
 	if (v < 10)
-		snprintf(buf, len, "%.2f%s", v, unit);
+		snprintf(buf, len, "%.2f %s", v, unit);
 	else if (v < 100)
-		snprintf(buf, len, "%.1f%s", v, unit);
+		snprintf(buf, len, "%.1f %s", v, unit);
 	else
-		snprintf(buf, len, "%.0f%s", v, unit);
+		snprintf(buf, len, "%.0f %s", v, unit);
 	return buf;
 }
 
@@ -21,9 +20,9 @@ const char *fmt_duration(uint64_t ns, char *buf, size_t len)
 	uint64_t s = ns / 1000000000ULL;
 
 	if (ns < 1000)
-		snprintf(buf, len, "%lluns", (unsigned long long)ns);
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
 	else if (ns < 1000000)
-		three_digits(ns / 1e3, "µs", buf, len);
+		three_digits(ns / 1e3, "us", buf, len);
 	else if (ns < 1000000000ULL)
 		three_digits(ns / 1e6, "ms", buf, len);
 	else if (s < 60)
@@ -39,15 +38,15 @@ const char *fmt_duration(uint64_t ns, char *buf, size_t len)
 
 const char *fmt_bytes(uint64_t b, char *buf, size_t len)
 {
-	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 	double v = (double)b;
 	int u = -1;
 
 	if (b < 1024) {
-		snprintf(buf, len, "%lluB", (unsigned long long)b);
+		snprintf(buf, len, "%llu B", (unsigned long long)b);
 		return buf;
 	}
-	while (v >= 1024 && u < 4) {
+	while (v >= 1024 && u < 5) {
 		v /= 1024;
 		u++;
 	}
@@ -67,40 +66,5 @@ const char *fmt_count(uint64_t n, char *buf, size_t len)
 		buf[o++] = tmp[i];
 	}
 	buf[o] = '\0';
-=======
-
-#include "out/units.h"
-
-const char *fmt_bytes(uint64_t bytes, char *buf, size_t len)
-{
-	static const char *const unit[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-	double v = (double)bytes;
-	int u = -1;
-
-	if (bytes < 1024) {
-		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
-		return buf;
-	}
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, "%.1f %s", v, unit[u]);
-	return buf;
-}
-
-const char *fmt_duration_ns(uint64_t ns, char *buf, size_t len)
-{
-	if (ns < 1000)
-		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
-	else if (ns < 1000000)
-		snprintf(buf, len, "%.0f us", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, len, "%.1f ms", ns / 1e6);
-	else if (ns < 120000000000ULL)
-		snprintf(buf, len, "%.1f s", ns / 1e9);
-	else
-		snprintf(buf, len, "%.1f min", ns / 60e9);
->>>>>>> helper/oom
 	return buf;
 }

@@ -92,7 +92,7 @@ static void pressure_lines(struct candidate *c, const struct fact *f)
 
 	if (n > 0)
 		cand_evidence(c, "%lld direct reclaims in the memcg stalled it %s", (long long)n,
-			      fmt_duration_ns((uint64_t)fact_int(f, "reclaim_stall_ns", 0), a,
+			      fmt_duration((uint64_t)fact_int(f, "reclaim_stall_ns", 0), a,
 					      sizeof(a)));
 	if (fact_has(f, "psi_some_avg10") && fact_float(f, "psi_some_avg10", 0) > 0)
 		cand_evidence(c, "memory pressure (PSI avg10): some %.2f%%, full %.2f%%",
