@@ -56,7 +56,7 @@ static void test_growth(void **state)
 	assert_int_equal(t.to_bytes, LIMIT);
 	assert_int_equal(t.nsamples, n);
 	trajectory__describe(&t, text, sizeof(text));
-	assert_non_null(strstr(text, "grew 8.0 MiB/s"));
+	assert_non_null(strstr(text, "grew 8.00 MiB/s"));
 	assert_non_null(strstr(text, "the 64.0 MiB limit"));
 }
 
