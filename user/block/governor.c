@@ -131,6 +131,8 @@ int governor__tick(struct governor *g, struct block_session *s)
 			g->on_ns += now - g->phase_start_ns;
 		} else {
 			block_tracer__detach(s->tracer);
+			/* Their wakes will not be seen: no stale "still parked" claims. */
+			block_tracer__clear_inflight(s->tracer);
 			g->on_ns += now - g->phase_start_ns;
 			g->cycles++;
 		}

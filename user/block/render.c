@@ -40,20 +40,32 @@ static void print_stack(FILE *out, const struct block_stack *st)
 			st->frames[i].line);
 }
 
+/* Only runtime frames: the GC's workers, the scavenger, finalizers; noise for a reader. */
+static bool runtime_only(const struct block_stack *st)
+{
+	return st && st->user_frame < 0 && st->display_frame >= 0 &&
+	       !strncmp(st->frames[st->display_frame].func, "runtime.", 8);
+}
+
 void block_print_rows(FILE *out, const struct block_report_full *rep, bool totals, int verbose,
 		      size_t max_rows)
 {
 	char c[32], t[16], p50[16], p99[16], mx[16], sq[16], site[600];
-	size_t i;
+	size_t i, shown = 0, hidden = 0;
 
 	fprintf(out, "%-22s %9s %9s %9s %9s %9s %9s  %s\n", "REASON", "COUNT", "TOTAL", "P50", "P99",
 		"MAX", "RUNQ AVG", "WHERE (first user frame)");
-	for (i = 0; i < rep->r.nrows && i < max_rows; i++) {
+	for (i = 0; i < rep->r.nrows && shown < max_rows; i++) {
 		const struct block_row *row = &rep->r.rows[i];
 		const struct block_site_stats *s = totals ? &row->total : &row->stats;
 
 		if (!s->count)
 			continue;
+		if (verbose < 1 && runtime_only(row->stack)) {
+			hidden++;
+			continue;
+		}
+		shown++;
 		site_text(row->stack, site, sizeof(site));
 		fprintf(out, "%-22.22s %9s %9s %9s %9s %9s %9s  %s\n", row->reason,
 			fmt_count(s->count, c, sizeof(c)), fmt_duration(s->total_ns, t, sizeof(t)),
@@ -66,6 +78,9 @@ void block_print_rows(FILE *out, const struct block_report_full *rep, bool total
 		if (verbose >= 1)
 			print_stack(out, row->stack);
 	}
+	if (hidden)
+		fprintf(out, "(%zu sites of the runtime's own goroutines -- GC, scavenger, finalizers -- "
+			     "not shown; -v shows them, with stacks)\n", hidden);
 }
 
 void block_print_stuck(FILE *out, const struct block_report_full *rep, int verbose)
@@ -198,6 +213,8 @@ void block_print_pre(FILE *out, const struct block_session *s, int verbose)
 	for (i = 0; i < s->npre && i < 20; i++) {
 		const struct block_pre *p = &s->pre[i];
 
+		if (verbose < 1 && runtime_only(&p->stack))
+			continue;
 		site_text(&p->stack, site, sizeof(site));
 		fprintf(out, "  %llu goroutine%s in %s at %s for at least %s\n",
 			(unsigned long long)p->count, p->count == 1 ? "" : "s", p->reason, site,

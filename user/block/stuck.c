@@ -90,6 +90,9 @@ int block_stuck__collect(struct block_session *s, struct block_report_full *out)
 	size_t i;
 	int err;
 
+	/* Detached (sampled mode): wakes are not seen now, so the map proves nothing. */
+	if (!block_tracer__attached(s->tracer))
+		return 0;
 	err = block_tracer__each_park(s->tracer, on_park, &c);
 	if (!err)
 		err = c.err;
