@@ -6,6 +6,8 @@
 
 /* One entry per command, defined in its cmd_<name>.c. */
 extern const struct cmd_spec cmd_info;
+extern const struct cmd_spec cmd_crash;
+extern const struct cmd_spec cmd_bind;
 
 #define GOTRACE_VERSION "0.1.0"
 

@@ -4,9 +4,27 @@
 
 #include "rank/rules.h"
 
+extern const struct rule rule_crash_exec_fail;
+extern const struct rule rule_crash_go_fatal;
+extern const struct rule rule_crash_killed;
+extern const struct rule rule_crash_open_fail;
+extern const struct rule rule_crash_connect_fail;
+extern const struct rule rule_crash_exit;
+extern const struct rule rule_crash_restart_loop;
+extern const struct rule rule_bind_privileged;
+extern const struct rule rule_bind_in_use;
+
 /* Every rule, one line each (rank/rule_<name>.c). */
 static const struct rule *const all_rules[] = {
-	NULL, /* placeholder so the table is never empty; skipped below */
+	&rule_crash_exec_fail,
+	&rule_crash_go_fatal,
+	&rule_crash_killed,
+	&rule_crash_open_fail,
+	&rule_crash_connect_fail,
+	&rule_crash_exit,
+	&rule_crash_restart_loop,
+	&rule_bind_privileged,
+	&rule_bind_in_use,
 };
 
 #define NRULES (sizeof(all_rules) / sizeof(all_rules[0]))
