@@ -1122,6 +1122,19 @@ static __always_inline void curg_stack(struct crash_go_fatal *e, __u32 slot)
 	e->ncurg = fp_walk(e->curg_frames, 1, rd_u64(curg + l->g_sched_bp));
 }
 
+/* The raw output ring so far ("runtime: goroutine stack exceeds ..." comes before throw). */
+static __always_inline void out_before(struct crash_go_fatal *e)
+{
+	__u32 tgid = e->h.pid;
+	struct proc_state *st = bpf_map_lookup_elem(&procs, &tgid);
+
+	e->out_total = 0;
+	if (!st || !st->out_total)
+		return;
+	e->out_total = st->out_total;
+	bpf_probe_read_kernel(e->out, CRASH_OUT_RING, st->out);
+}
+
 SEC("uprobe")
 int crash_go_fatal(struct pt_regs *ctx)
 {
@@ -1148,6 +1161,7 @@ int crash_go_fatal(struct pt_regs *ctx)
 	e->frames[1] = GO_RET_AT_ENTRY(ctx);
 	e->nframes = fp_walk(e->frames, 2, GO_FP(ctx));
 	curg_stack(e, slot);
+	out_before(e);
 	submit(e);
 	return 0;
 }

@@ -174,6 +174,9 @@ struct crash_go_fatal {
 	char msg[CRASH_MSG_LEN];
 	__u64 frames[CRASH_STACK_MAX];
 	__u64 curg_frames[CRASH_STACK_MAX];
+	/* What it wrote before the fatal error (the runtime prints context first). */
+	__u64 out_total;
+	char out[CRASH_OUT_RING];
 };
 
 /* Go runtime layout the probes need, per binary (GO-RUNTIME.md §4). */

@@ -78,20 +78,26 @@ static void on_exec_fail(struct crash_session *s, const struct crash_exec_fail *
 		crash_emit_fact(s, f);
 }
 
-/* The ring as the kernel kept it, oldest byte first. */
+/* The ring as the kernel kept it, oldest byte first; returns the length. */
+static size_t ring_text(const char *ring, uint64_t total, char *out)
+{
+	size_t n = total > CRASH_OUT_RING ? CRASH_OUT_RING : (size_t)total;
+	size_t start = total > CRASH_OUT_RING ? (size_t)(total % CRASH_OUT_RING) : 0;
+
+	memcpy(out, ring + start, n - start);
+	memcpy(out + (n - start), ring, start);
+	out[n] = '\0';
+	return n;
+}
+
 static void output_fact(struct crash_session *s, const struct crash_ident *ci,
 			const struct crash_exit *e)
 {
 	char tail[CRASH_OUT_RING + 1];
-	size_t start = e->out_total > CRASH_OUT_RING ? e->out_total % CRASH_OUT_RING : 0;
-	size_t n = e->out_len > CRASH_OUT_RING ? CRASH_OUT_RING : e->out_len;
 	struct fact *f;
 
-	if (!n)
+	if (!e->out_total || !ring_text(e->out, e->out_total, tail))
 		return;
-	memcpy(tail, e->out + start, n - start);
-	memcpy(tail + (n - start), e->out, start);
-	tail[n] = '\0';
 	f = crash_fact_new(s, "output", ci, &e->h);
 	if (!f)
 		return;
@@ -244,6 +250,13 @@ static void on_go_fatal(struct crash_session *s, const struct crash_go_fatal *e)
 	if (crash_gobin__fact(s, e, f)) {
 		fact_free(f);
 		return;
+	}
+	if (e->out_total) {
+		char text[CRASH_OUT_RING + 1];
+		size_t n = ring_text(e->out, e->out_total, text);
+
+		/* The last 2 KiB: the program's last words and the runtime's first. */
+		fact_set_str(f, "output_before", text + (n > 2048 ? n - 2048 : 0));
 	}
 	crash_emit_fact(s, f);
 }

@@ -158,11 +158,19 @@ static void print_verdict(struct crash_session *s, const struct fact *d,
 	fflush(stdout);
 }
 
-/* A clean exit of a process that is not a container's init explains nothing. */
+/*
+ * In containers, a container dies when its init does (the kernel then kills
+ * the rest of its pid namespace); elsewhere every abnormal exit is a death.
+ */
 static bool is_death(const struct fact *d, const struct crash_session *s)
 {
-	return fact_bool(d, "container_init", false) || fact_has(d, "signal") ||
-	       fact_int(d, "exit_code", 0) != 0 || s->o.pid;
+	bool abnormal = fact_has(d, "signal") || fact_int(d, "exit_code", 0) != 0;
+
+	if (fact_bool(d, "container_init", false))
+		return true;
+	if (s->o.pid || s->o.cgroup)
+		return abnormal || s->o.pid == (pid_t)fact_int(d, "pid", 0);
+	return abnormal && s->o.verbose >= 1;
 }
 
 void crash_verdict(struct crash_session *s, const struct fact *death)

@@ -46,6 +46,19 @@ void crash_facts__tail(const struct fact_store *fs, const struct fact *f, int n,
 	snprintf(buf, len, "%.*s", (int)(end - p), p);
 }
 
+void crash_cand_output(struct candidate *c, const struct fact_store *fs, const struct fact *f,
+		       int n)
+{
+	char tail[2048], *line, *save = NULL;
+
+	crash_facts__tail(fs, f, n, tail, sizeof(tail));
+	for (char *p = tail; *p; p++)
+		if (*p == '\t')
+			*p = ' ';
+	for (line = strtok_r(tail, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		cand_evidence(c, "output: %s", line);
+}
+
 struct candidate *crash_cand(struct cand_list *out, const char *rule, const struct fact *f)
 {
 	struct candidate *c = cand_list__add(out, rule, f->subject);

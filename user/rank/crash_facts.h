@@ -25,9 +25,12 @@ const struct fact *crash_facts__of_pid(const struct fact_store *fs, size_t *curs
 /* The (first) fact of kind for that pid, or NULL. */
 const struct fact *crash_facts__first(const struct fact_store *fs, const char *kind,
 				      const struct fact *f);
-/* The last n non-empty lines of the process's output, "\n"-joined; "" when none. */
+/* The last n lines of the process's output, "\n"-joined; "" when none. */
 void crash_facts__tail(const struct fact_store *fs, const struct fact *f, int n, char *buf,
 		       size_t len);
+/* The last n output lines as evidence lines ("output: ..."), tabs as spaces. */
+void crash_cand_output(struct candidate *c, const struct fact_store *fs, const struct fact *f,
+		       int n);
 /* A candidate about f's process death, with subject, display and merge key set; NULL on ENOMEM. */
 struct candidate *crash_cand(struct cand_list *out, const char *rule, const struct fact *f);
 /* Evidence line for the death itself ("exit code 1 after 12 ms", "killed by SIGKILL"). */

@@ -26,7 +26,7 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 		c = crash_cand(out, "crash_exit", d);
 		if (!c)
 			return;
-		crash_facts__tail(fs, d, 5, tail, sizeof(tail));
+		crash_facts__tail(fs, d, 1, tail, sizeof(tail));
 		if (code == 0) {
 			c->severity = SEV_WARNING;
 			cand_cause(c, "the container's process exited with code 0: it finished, and "
@@ -36,15 +36,14 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 			cand_basis(c, 30, "clean exit of the container's init");
 		} else {
 			c->severity = SEV_CRITICAL;
-			cand_cause(c, "exited with code %lld%s%s", (long long)code,
+			cand_cause(c, "exited with code %lld%s%.200s", (long long)code,
 				   tail[0] ? "; last output: " : "", tail);
 			cand_fix(c, "read the last output above: the program chose to exit");
 			cand_basis(c, tail[0] ? 30 : 20, "exit code %lld%s", (long long)code,
 				   tail[0] ? " with output" : "");
 		}
-		if (tail[0])
-			cand_evidence(c, "last output: %s", tail);
 		crash_cand_death(c, fs, d);
+		crash_cand_output(c, fs, d, 3);
 	}
 }
 

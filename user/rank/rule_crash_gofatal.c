@@ -15,11 +15,13 @@
 /* "goroutine stack exceeds 1000000000-byte limit" from the runtime's own output. */
 static long long stack_limit(const struct fact_store *fs, const struct fact *f)
 {
-	const struct fact *o = crash_facts__first(fs, "output", f);
-	const char *t = o ? fact_str(o, "tail") : NULL, *p;
+	const char *key = "goroutine stack exceeds ", *t = fact_str(f, "output_before"), *p;
+	const struct fact *o;
 
-	p = t ? strstr(t, "goroutine stack exceeds ") : NULL;
-	return p ? atoll(p + strlen("goroutine stack exceeds ")) : 0;
+	p = t ? strstr(t, key) : NULL;
+	if (!p && (o = crash_facts__first(fs, "output", f)) && (t = fact_str(o, "tail")))
+		p = strstr(t, key);
+	return p ? atoll(p + strlen(key)) : 0;
 }
 
 /* The top frames of the stack, for the evidence (the whole stack is in the fact). */

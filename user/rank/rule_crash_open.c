@@ -71,8 +71,16 @@ static void context(struct candidate *c, const struct fact *f, char *ctx, size_t
 	}
 	if (via && !strncmp(via, "volume", 6) && n < len)
 		snprintf(ctx + n, len - n, ", %s", via);
-	if (env && *env)
-		cand_evidence(c, "environment: %s", env);
+	if (env && *env) {
+		char joined[600];
+		size_t i;
+
+		snprintf(joined, sizeof(joined), "%s", env);
+		for (i = 0; joined[i]; i++)
+			if (joined[i] == '\n')
+				joined[i] = ' ';
+		cand_evidence(c, "environment: %s", joined);
+	}
 	if (fact_str(f, "mounts"))
 		cand_evidence(c, "mounts: %s", fact_str(f, "mounts"));
 }
@@ -127,8 +135,7 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 		if (fact_has(f, "found_path"))
 			cand_evidence(c, "%s exists at %s (%s)", base_of(fact_str(f, "path")),
 				      fact_str(f, "found_path"), fact_str(f, "found_via") ?: "?");
-		if (*tail)
-			cand_evidence(c, "last output: %s", tail);
+		crash_cand_output(c, fs, d, 2);
 		fix(c, f, err);
 		cand_basis(c, 40 + points, "open_fail %s, then exit code %lld",
 			   fact_str(f, "errno_name") ?: "?", (long long)fact_int(d, "exit_code", 0));
