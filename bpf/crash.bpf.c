@@ -22,7 +22,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#define SIGKILL_NR 9
 #define SIGSTOP_NR 19
+#define PF_EXITING_FLAG 0x00000004 /* include/linux/sched.h */
 #define EPERM_NR 1
 #define ENOENT_NR 2
 #define ENOEXEC_NR 8
@@ -560,6 +562,9 @@ static __always_inline int on_signal_generate(int sig, int code, struct task_str
 
 	if (!sig_wanted(sig) || (target && !in_scope(target)))
 		return 0;
+	/* A task already exiting gets SIGKILLs from its own teardown: they explain nothing. */
+	if (target && (BPF_CORE_READ(target, flags) & PF_EXITING_FLAG))
+		return 0;
 	e = reserve(sizeof(*e));
 	if (!e)
 		return 0;
@@ -612,7 +617,8 @@ static __always_inline int on_signal_deliver(int sig, int code, __u32 info_pid, 
 	struct task_struct *t = cur();
 	struct crash_signal *e;
 
-	if (!sig_wanted(sig) || !in_scope(t))
+	/* SIGKILL has no handler; exec and group exit deliver it to every other thread. */
+	if (sig == SIGKILL_NR || !sig_wanted(sig) || !in_scope(t))
 		return 0;
 	e = reserve(sizeof(*e));
 	if (!e)

@@ -162,6 +162,8 @@ static void on_signal(struct crash_session *s, const struct crash_signal *e)
 		return;
 	}
 	fact_set_bool(f, "ignored", e->result == CRASH_SIG_IGNORED);
+	if (e->result > CRASH_SIG_IGNORED) /* already pending, overflow, lost info */
+		fact_set_int(f, "result", e->result);
 	fact_set_int(f, "sender_pid", e->sender_pid);
 	memcpy(comm, e->sender_comm, CRASH_COMM_LEN);
 	comm[CRASH_COMM_LEN] = '\0';

@@ -110,6 +110,34 @@ static void print_hooks(struct crash_session *s)
 	}
 }
 
+static const char *scope_name(const struct crash_session *s)
+{
+	if (s->o.pid)
+		return "pid";
+	if (s->o.cgroup)
+		return strcmp(s->o.cgroup, "/") ? "cgroup" : "node";
+	return "containers";
+}
+
+/* Everything is attached: from here on nothing is missed (scripts wait for this line). */
+static void print_ready(struct crash_session *s)
+{
+	const char *cmd = s->o.mode == CRASH_MODE_CRASH ? "crash" : "bind";
+	const struct crash_hook_state *h;
+	size_t n = crash_tracer__hooks(s->tr, &h), ok = 0;
+
+	for (size_t i = 0; i < n; i++)
+		ok += h[i].mech[0] != '\0';
+	if (s->o.json)
+		printf("{\"status\":{\"command\":\"%s\",\"ready\":true,\"scope\":\"%s\","
+		       "\"hooks_attached\":%zu,\"hooks_missing\":%zu,\"go_binaries\":%zu}}\n",
+		       cmd, scope_name(s), ok, n - ok, s->nbins);
+	else
+		fprintf(stderr, "%s: watching %s (%zu hooks; Ctrl-C to stop)\n", cmd,
+			s->o.pid ? "the process and its children" : scope_name(s), ok);
+	fflush(stdout);
+}
+
 int crash_session__open(const struct crash_session_opts *o, struct crash_session **out)
 {
 	struct crash_session *s = calloc(1, sizeof(*s));
@@ -138,6 +166,7 @@ int crash_session__open(const struct crash_session_opts *o, struct crash_session
 	print_hooks(s);
 	if (o->mode == CRASH_MODE_CRASH)
 		crash_gobin__scan_running(s);
+	print_ready(s);
 	*out = s;
 	return 0;
 }

@@ -22,7 +22,7 @@ static const struct fact *last_signal(const struct fact_store *fs, const struct 
 
 	while ((f = crash_facts__of_pid(fs, &cur, kind, d)))
 		if (fact_int(f, "signal", 0) == sig && f->time_ns <= before &&
-		    !fact_bool(f, "ignored", false))
+		    !fact_bool(f, "ignored", false) && fact_int(f, "result", 0) == 0)
 			best = f;
 	return best;
 }
