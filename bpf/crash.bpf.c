@@ -47,6 +47,12 @@ const volatile bool report_bind_ok = false;   /* `bind`: successful bind/listen 
 const volatile bool capture_output = true;
 const volatile __u32 max_fail_per_sec = 64;
 const volatile __u64 sig_mask = 0; /* terminating signals reported (bit n = signal n) */
+/*
+ * Capabilities whose denials are reported. CAP_SYS_ADMIN and
+ * CAP_SYS_RESOURCE are left out by default: the kernel checks them as
+ * harmless probes (a Go program is denied CAP_SYS_ADMIN ~20 times starting).
+ */
+const volatile __u64 cap_mask = ~((1ULL << 21) | (1ULL << 24));
 /* Syscall numbers of this architecture, for the generic raw_syscalls fallback. */
 const volatile __s32 nr_openat = -1, nr_connect = -1, nr_bind = -1, nr_listen = -1;
 const volatile __s32 nr_execve = -1, nr_write = -1;
@@ -570,7 +576,10 @@ static __always_inline int on_signal_generate(int sig, int code, struct task_str
 		return 0;
 	if (target) {
 		fill_hdr(&e->h, CRASH_EV_SIGNAL, target);
+		fill_cgpath(&e->cg, target);
 	} else {
+		e->cg.depth = 0;
+		e->cg.truncated = 0;
 		__builtin_memset(&e->h, 0, sizeof(e->h));
 		e->h.type = CRASH_EV_SIGNAL;
 		e->h.pid = e->h.tid = target_pid;
@@ -634,6 +643,7 @@ static __always_inline int on_signal_deliver(int sig, int code, __u32 info_pid, 
 	e->sender_comm[0] = e->sender_pcomm[0] = '\0';
 	e->sender_cg.depth = 0;
 	e->sender_cg.truncated = 0;
+	fill_cgpath(&e->cg, t);
 	submit(e);
 	return 0;
 }
@@ -680,7 +690,8 @@ static __always_inline int on_cap(int cap, int ret)
 	struct task_struct *t = cur();
 	struct crash_cap *e;
 
-	if (ret == 0 || !in_scope(t) || !rate_ok(BPF_CORE_READ(t, tgid)))
+	if (ret == 0 || cap < 0 || cap > 63 || !(cap_mask & (1ULL << cap)) || !in_scope(t) ||
+	    !rate_ok(BPF_CORE_READ(t, tgid)))
 		return 0;
 	e = reserve(sizeof(*e));
 	if (!e)
@@ -690,6 +701,7 @@ static __always_inline int on_cap(int cap, int ret)
 	e->ret = ret;
 	fill_cred(t, &e->caps_eff, &e->uid);
 	e->pad = 0;
+	fill_cgpath(&e->cg, t);
 	submit(e);
 	return 0;
 }
@@ -864,6 +876,7 @@ static __always_inline int on_sys_exit(__u32 which, long ret, struct pt_regs *re
 		if (bpf_probe_read_user(e->addr, CRASH_SOCKADDR_LEN, sa))
 			bpf_probe_read_user(e->addr, 16, sa);
 	}
+	fill_cgpath(&e->cg, t);
 	submit(e);
 	return 0;
 }
@@ -1167,6 +1180,7 @@ int crash_go_fatal(struct pt_regs *ctx)
 	e->frames[1] = GO_RET_AT_ENTRY(ctx);
 	e->nframes = fp_walk(e->frames, 2, GO_FP(ctx));
 	curg_stack(e, slot);
+	fill_cgpath(&e->cg, cur());
 	out_before(e);
 	submit(e);
 	return 0;

@@ -133,6 +133,7 @@ struct crash_signal {
 	char sender_comm[CRASH_COMM_LEN];
 	char sender_pcomm[CRASH_COMM_LEN];
 	struct crash_cgpath sender_cg;
+	struct crash_cgpath cg; /* the target's (depth 0 from the tracefs fallback) */
 };
 
 struct crash_syscall {
@@ -149,6 +150,7 @@ struct crash_syscall {
 	__u8 addr[CRASH_SOCKADDR_LEN]; /* connect/bind sockaddr (listen: the socket's own) */
 	__u32 pad;
 	char path[CRASH_PATH_LEN];     /* openat */
+	struct crash_cgpath cg;
 };
 
 struct crash_cap {
@@ -158,6 +160,7 @@ struct crash_cap {
 	__u64 caps_eff;
 	__u32 uid;
 	__u32 pad;
+	struct crash_cgpath cg;
 };
 
 struct crash_go_fatal {
@@ -174,6 +177,7 @@ struct crash_go_fatal {
 	char msg[CRASH_MSG_LEN];
 	__u64 frames[CRASH_STACK_MAX];
 	__u64 curg_frames[CRASH_STACK_MAX];
+	struct crash_cgpath cg;
 	/* What it wrote before the fatal error (the runtime prints context first). */
 	__u64 out_total;
 	char out[CRASH_OUT_RING];

@@ -358,8 +358,23 @@ class Scenario:
             p.stop()
         for g in self.tracers:
             g.stop()
+        self._record()
         shutil.rmtree(self.host_root, ignore_errors=True)
         note("scenario %s: %.1f s" % (self.name, time.time() - self.started))
+
+    def _record(self):
+        """GOTRACE_SCENARIO_RECORD=DIR: the facts about this scenario's pods, one
+        per line, as DIR/<name>.jsonl (rule unit tests replay them)."""
+        out = os.environ.get("GOTRACE_SCENARIO_RECORD")
+        if not out or not self.tracers:
+            return
+        subjects = {p.subject() for p in self.pods}
+        os.makedirs(out, exist_ok=True)
+        with open(os.path.join(out, self.name + ".jsonl"), "w") as fp:
+            for d in self.tracers[0].facts():
+                if d["subject"] in subjects:
+                    d = {k: v for k, v in d.items() if not k.startswith("_")}
+                    fp.write(json.dumps(d, separators=(",", ":")) + "\n")
 
     def gotrace(self, args=None):
         g = Gotrace(self.host_root, args or DEFAULT_ARGS, self.timeout)

@@ -136,10 +136,10 @@ static void on_exit(struct crash_session *s, const struct crash_exit *e)
 	crash_verdict(s, f);
 }
 
-/* The tracefs fallback names the target by pid only: its identity comes from /proc. */
+/* The tracefs fallback names the target by pid only: then its identity comes from /proc. */
 static void on_signal(struct crash_session *s, const struct crash_signal *e)
 {
-	const struct crash_ident *ci = crash_ident__get(s, e->h.cgroup_id, NULL, e->h.pid);
+	const struct crash_ident *ci = crash_ident__get(s, e->h.cgroup_id, &e->cg, e->h.pid);
 	char comm[CRASH_COMM_LEN + 1], cg[1024];
 	struct fact *f;
 
@@ -182,7 +182,7 @@ static void on_signal(struct crash_session *s, const struct crash_signal *e)
 
 static void on_syscall(struct crash_session *s, const struct crash_syscall *e)
 {
-	const struct crash_ident *ci = crash_ident__get(s, e->h.cgroup_id, NULL, e->h.pid);
+	const struct crash_ident *ci = crash_ident__get(s, e->h.cgroup_id, &e->cg, e->h.pid);
 	bool sock = e->nr != CRASH_SC_OPENAT;
 	const char *kind = sock && (e->nr == CRASH_SC_BIND || e->nr == CRASH_SC_LISTEN) ? "bind"
 			   : sock						  ? "connect_fail"
@@ -228,7 +228,7 @@ static void on_syscall(struct crash_session *s, const struct crash_syscall *e)
 
 static void on_cap(struct crash_session *s, const struct crash_cap *e)
 {
-	const struct crash_ident *ci = crash_ident__get(s, e->h.cgroup_id, NULL, e->h.pid);
+	const struct crash_ident *ci = crash_ident__get(s, e->h.cgroup_id, &e->cg, e->h.pid);
 	struct fact *f = ci->in_filter ? crash_fact_new(s, "cap_denied", ci, &e->h) : NULL;
 	char caps[32];
 
@@ -244,7 +244,7 @@ static void on_cap(struct crash_session *s, const struct crash_cap *e)
 
 static void on_go_fatal(struct crash_session *s, const struct crash_go_fatal *e)
 {
-	const struct crash_ident *ci = crash_ident__get(s, e->h.cgroup_id, NULL, e->h.pid);
+	const struct crash_ident *ci = crash_ident__get(s, e->h.cgroup_id, &e->cg, e->h.pid);
 	struct fact *f = ci->in_filter ? crash_fact_new(s, "go_fatal", ci, &e->h) : NULL;
 
 	if (!f)

@@ -78,7 +78,7 @@ const struct crash_ident *crash_ident__get(struct crash_session *s, uint64_t cgr
 		ci = &s->idents[i];
 		if (ci->cgroup_id != cgroup_id)
 			continue;
-		if (cg && cg->depth && !ci->id.cgroup[1])
+		if (cg && cg->depth && (!ci->id.cgroup[0] || !ci->id.cgroup[1]))
 			ident_fill(s, ci, cgroup_id, cg, pid);
 		else if (ci->id.have_logs)
 			refresh_restart(s, ci);
@@ -102,10 +102,14 @@ uint64_t crash_realtime(const struct crash_session *s, uint64_t mono_ns)
 struct fact *crash_fact_new(struct crash_session *s, const char *kind,
 			    const struct crash_ident *ci, const struct crash_hdr *h)
 {
-	struct fact *f = fact_new(kind, ci->subject, crash_realtime(s, h->time_ns));
-	char comm[CRASH_COMM_LEN + 1];
+	bool no_group = !ci->id.cgroup[0] || !strcmp(ci->id.cgroup, "/");
+	char comm[CRASH_COMM_LEN + 1], subj[32];
+	struct fact *f;
 	int err = 0;
 
+	/* Outside any cgroup of its own (the root), a process is only itself. */
+	snprintf(subj, sizeof(subj), "pid:%u", h->pid);
+	f = fact_new(kind, no_group ? subj : ci->subject, crash_realtime(s, h->time_ns));
 	if (!f)
 		return NULL;
 	err |= identity__to_fact(&ci->id, f);

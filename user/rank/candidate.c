@@ -48,7 +48,9 @@ void cand_list__clear(struct cand_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static void vset(char *dst, size_t n, const char *fmt, va_list ap)
+/* format(printf, 3, 0): clang's -Wformat-nonliteral (the sanitized unit build) wants it. */
+__attribute__((format(printf, 3, 0))) static void vset(char *dst, size_t n, const char *fmt,
+							va_list ap)
 {
 	vsnprintf(dst, n, fmt, ap);
 }
@@ -71,7 +73,8 @@ void cand_fix(struct candidate *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void add_line(char **lines, size_t *n, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void add_line(char **lines, size_t *n,
+							    const char *fmt, va_list ap)
 {
 	char *s;
 
@@ -184,6 +187,8 @@ void cand_list__finish(struct cand_list *l)
 {
 	size_t i, j, out = 0;
 
+	if (!l->n) /* l->v may be NULL: qsort's argument must not be */
+		return;
 	qsort(l->v, l->n, sizeof(l->v[0]), by_rank);
 	for (i = 0; i < l->n; i++) {
 		struct candidate *c = &l->v[i];
