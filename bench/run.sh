@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs the benchmarks in bench/ and prints their numbers (no thresholds).
+# bench/crash.sh: see its header.
 #
 # bench_symbolize: pclntab open time, symbolize cost per pc vs
 # `go tool addr2line`, peak RSS. The binary is $BENCH_BINARY, else the
@@ -15,6 +16,7 @@ cache=${GOTRACE_CACHE:-$HOME/.cache/gotrace}
 npmt=${GOTRACE_NPMT:-/tmp/npmt}
 
 make -C "$root" --no-print-directory "$BUILD_DIR/bench/bench_symbolize" >/dev/null
+"$root/bench/crash.sh" # gotrace crash: overhead ratios and death-to-verdict time
 
 go=""
 for g in $(ls -d "$cache"/go/1.*/usr/lib/go-1.*/bin/go 2>/dev/null | sort -t. -k2,2n -r); do

@@ -154,6 +154,11 @@ static __always_inline void submit(void *p)
 	bpf_ringbuf_submit(p, 0);
 }
 
+static __always_inline struct task_struct *cur(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+
 /* ------------------------------------------------------------------ cgroups */
 
 /* The cgroup2 node; on a node without cgroup2 placement, the memory controller's. */
@@ -222,9 +227,8 @@ static __always_inline bool kn_in_scope(struct kernfs_node *kn)
 	return false;
 }
 
-static __always_inline bool in_scope(struct task_struct *t)
+static __always_inline bool in_scope_tgid(struct task_struct *t, __u32 tgid)
 {
-	__u32 tgid = BPF_CORE_READ(t, tgid);
 	struct kernfs_node *kn;
 	__u8 *cached, v;
 	__u64 id;
@@ -245,9 +249,29 @@ static __always_inline bool in_scope(struct task_struct *t)
 	return v == 1;
 }
 
-static __always_inline struct task_struct *cur(void)
+static __always_inline bool in_scope(struct task_struct *t)
 {
-	return (struct task_struct *)bpf_get_current_task();
+	return in_scope_tgid(t, BPF_CORE_READ(t, tgid));
+}
+
+/*
+ * The hot path (every write to fd 1/2 of the node): the cgroup2 id from the
+ * helper is the cache key, no task walk. The root's id (a process outside
+ * any cgroup2 group, or a node without cgroup2 placement) takes the slow path.
+ */
+static __always_inline bool current_in_scope(void)
+{
+	__u32 tgid = current_tgid();
+	__u64 id;
+	__u8 *cached;
+
+	if (scope_mode == CRASH_SCOPE_ALL || scope_mode == CRASH_SCOPE_PIDS || tgid == self_tgid)
+		return in_scope_tgid(cur(), tgid);
+	id = bpf_get_current_cgroup_id();
+	cached = id > 1 ? bpf_map_lookup_elem(&scope_cache, &id) : NULL;
+	if (cached)
+		return *cached == 1;
+	return in_scope_tgid(cur(), tgid);
 }
 
 static __always_inline void fill_cgpath(struct crash_cgpath *p, struct task_struct *t)
@@ -690,7 +714,7 @@ static __always_inline int on_cap(int cap, int ret)
 	struct task_struct *t = cur();
 	struct crash_cap *e;
 
-	if (ret == 0 || cap < 0 || cap > 63 || !(cap_mask & (1ULL << cap)) || !in_scope(t) ||
+	if (ret == 0 || cap < 0 || cap > 63 || !(cap_mask & (1ULL << cap)) || !current_in_scope() ||
 	    !rate_ok(BPF_CORE_READ(t, tgid)))
 		return 0;
 	e = reserve(sizeof(*e));
@@ -843,7 +867,7 @@ static __always_inline int on_sys_exit(__u32 which, long ret, struct pt_regs *re
 	struct task_struct *t = cur();
 	struct crash_syscall *e;
 
-	if (!syscall_wanted(which, ret) || !in_scope(t))
+	if (!syscall_wanted(which, ret) || !current_in_scope())
 		return 0;
 	if (ret < 0 && !rate_ok(BPF_CORE_READ(t, tgid)))
 		return 0;
@@ -916,16 +940,12 @@ static __always_inline int on_exec_fail(long ret, struct pt_regs *regs)
 
 static __always_inline int on_write(int fd, const char *buf, __u64 count)
 {
-	struct task_struct *t;
 	struct proc_state *st;
 	__u32 off, n, wrap;
 
-	if ((fd != 1 && fd != 2) || !capture_output || count == 0)
+	if ((fd != 1 && fd != 2) || !capture_output || count == 0 || !current_in_scope())
 		return 0;
-	t = cur();
-	if (!in_scope(t))
-		return 0;
-	st = proc_get(BPF_CORE_READ(t, tgid), true);
+	st = proc_get(current_tgid(), true);
 	if (!st)
 		return 0;
 	n = count > CRASH_OUT_RING ? CRASH_OUT_RING : count;
