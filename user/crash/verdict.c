@@ -112,7 +112,8 @@ static void death_line(const struct fact *d, const char *display, char *buf, siz
 		snprintf(buf + n, len - n, " after %lld ms", (long long)fact_int(d, "lifetime_ms", 0));
 }
 
-static void print_verdict_json(struct crash_session *s, const struct fact *d,
+/* kind: "death" (a process died) or "bind" (a bind/listen failed, `gotrace bind`). */
+static void print_verdict_json(const char *kind, const struct fact *d,
 			       const struct cand_list *sel, uint64_t latency)
 {
 	struct json_writer w;
@@ -122,20 +123,22 @@ static void print_verdict_json(struct crash_session *s, const struct fact *d,
 	json_init(&w, stdout);
 	json_obj_begin(&w, NULL);
 	json_obj_begin(&w, "verdict");
+	json_str(&w, "kind", kind);
 	json_u64(&w, "time_ns", d->time_ns);
 	json_str(&w, "subject", d->subject);
 	json_str(&w, "display", display);
 	json_i64(&w, "pid", fact_int(d, "pid", 0));
 	if (fact_has(d, "signal"))
 		json_i64(&w, "signal", fact_int(d, "signal", 0));
-	else
+	else if (fact_has(d, "exit_code"))
 		json_i64(&w, "exit_code", fact_int(d, "exit_code", 0));
-	json_u64(&w, "death_to_verdict_ns", latency);
+	json_u64(&w, "event_to_verdict_ns", latency);
+	if (!strcmp(kind, "death"))
+		json_u64(&w, "death_to_verdict_ns", latency);
 	rank_write_json_list(&w, "candidates", sel);
 	json_obj_end(&w);
 	json_obj_end(&w);
 	json_end_line(&w);
-	(void)s;
 }
 
 static void print_verdict(struct crash_session *s, const struct fact *d,
@@ -144,7 +147,7 @@ static void print_verdict(struct crash_session *s, const struct fact *d,
 	char t[32], display[256], line[600];
 
 	if (s->o.json) {
-		print_verdict_json(s, d, sel, latency);
+		print_verdict_json("death", d, sel, latency);
 		return;
 	}
 	clock_str(d->time_ns, t, sizeof(t));
@@ -230,7 +233,7 @@ void crash_bind_verdict(struct crash_session *s, const struct fact *b)
 	rank__evaluate(&s->facts, prefixes, &all);
 	select_for(&all, b->subject, (pid_t)fact_int(b, "pid", 0), &sel);
 	if (s->o.json)
-		print_verdict_json(s, b, &sel, now_realtime() - b->time_ns);
+		print_verdict_json("bind", b, &sel, now_realtime() - b->time_ns);
 	else
 		rank_print_text(stdout, &sel, 3, s->o.verbose);
 	fflush(stdout);
