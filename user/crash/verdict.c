@@ -172,7 +172,7 @@ static bool is_death(const struct fact *d, const struct crash_session *s)
 	if (fact_bool(d, "container_init", false))
 		return true;
 	if (s->o.pid || s->o.cgroup)
-		return abnormal || s->o.pid == (pid_t)fact_int(d, "pid", 0);
+		return abnormal;
 	return abnormal && s->o.verbose >= 1;
 }
 
