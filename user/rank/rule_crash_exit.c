@@ -43,7 +43,9 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 				   tail[0] ? " with output" : "");
 		}
 		crash_cand_death(c, fs, d);
-		crash_cand_output(c, fs, d, 3);
+		/* After a Go fatal error the output is the runtime's traceback: that rule has it. */
+		if (!crash_facts__first(fs, "go_fatal", d))
+			crash_cand_output(c, fs, d, 3);
 	}
 }
 

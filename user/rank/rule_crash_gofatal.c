@@ -24,12 +24,25 @@ static long long stack_limit(const struct fact_store *fs, const struct fact *f)
 	return p ? atoll(p + strlen(key)) : 0;
 }
 
-/* The top frames of the stack, for the evidence (the whole stack is in the fact). */
+/*
+ * The top frames of the stack for the evidence, from the first frame that
+ * is not the runtime's own (fatalpanic, gopanic, sigpanic...); the whole
+ * stack is in the fact.
+ */
 static void stack_evidence(struct candidate *c, const char *stack, int max)
 {
-	const char *p = stack;
-	int n = 0;
+	const char *p = stack, *user = stack;
+	int n = 0, skipped = 0;
 
+	while (user && !strncmp(user, "runtime.", 8) && strchr(user, '\n')) {
+		user = strchr(user, '\n') + 1;
+		skipped++;
+	}
+	if (user && *user && strncmp(user, "runtime.", 8)) {
+		p = user;
+		if (skipped)
+			cand_evidence(c, "  (%d runtime frame%s above)", skipped, skipped > 1 ? "s" : "");
+	}
 	while (p && *p && n < max) {
 		const char *nl = strchr(p, '\n');
 		int len = nl ? (int)(nl - p) : (int)strlen(p);
