@@ -202,9 +202,9 @@ int crash_session__tick(void *ctx, bool final)
 		       (unsigned long long)s->max_latency_ns);
 	} else {
 		fprintf(stderr,
-			"crash: %llu deaths, %llu events (%llu lost, %llu rate-limited), %llu "
+			"%s: %llu deaths, %llu events (%llu lost, %llu rate-limited), %llu "
 			"processes held for inspection\n",
-			(unsigned long long)s->deaths, (unsigned long long)st[CRASH_STAT_EVENTS],
+			s->o.mode == CRASH_MODE_CRASH ? "crash" : "bind", (unsigned long long)s->deaths, (unsigned long long)st[CRASH_STAT_EVENTS],
 			(unsigned long long)st[CRASH_STAT_RB_FULL],
 			(unsigned long long)st[CRASH_STAT_RATE],
 			(unsigned long long)st[CRASH_STAT_HOLDS]);

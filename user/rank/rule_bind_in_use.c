@@ -25,9 +25,9 @@ static void holder(struct candidate *c, const struct fact *b, const char *addr)
 		cand_fix(c, "make the old instance exit promptly on SIGTERM, or set SO_REUSEPORT "
 			    "only if both may serve at once");
 	} else if (fact_bool(b, "holder_same_pod", false)) {
-		cand_cause(c, "bind %s failed with EADDRINUSE: container %s of the same pod (pid "
+		cand_cause(c, "bind %s failed with EADDRINUSE: container %.12s of the same pod (pid "
 			      "%lld %s) holds the port",
-			   addr, hctr ? hctr : "?", hp, comm);
+			   addr, hctr ? hctr : fact_str(b, "holder_container_id") ?: "?", hp, comm);
 		cand_fix(c, "two containers of the pod share its network namespace: give one of "
 			    "them another port");
 	} else {
