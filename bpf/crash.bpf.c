@@ -645,7 +645,8 @@ static __always_inline __u32 handler_kind(unsigned long h)
 }
 
 /* Runs in the target as it dequeues the signal: did it have a handler? */
-static __always_inline int on_signal_deliver(int sig, int code, __u32 info_pid, unsigned long handler)
+static __always_inline int on_signal_deliver(int sig, int code, __u32 info_pid,
+					     unsigned long handler)
 {
 	struct task_struct *t = cur();
 	struct crash_signal *e;
@@ -1112,7 +1113,8 @@ static __always_inline void read_go_string(struct crash_go_fatal *e, __u64 ptr, 
 
 #define GO_KIND_PTR 22
 #define GO_KIND_STRING 24
-#define GO_TYPE_KIND_OFF 23 /* abi.Type.Kind_ (go1.17-go1.26: size, ptrdata, hash, tflag, align, fieldAlign, kind) */
+/* abi.Type.Kind_, after size, ptrdata, hash, tflag, align, fieldAlign (go1.17-go1.27). */
+#define GO_TYPE_KIND_OFF 23
 
 /*
  * fatalpanic(msgs *_panic): _panic.arg is an eface (at +8 until go1.24, +0

@@ -25,14 +25,14 @@
 #define CRASH_MAX_BINARIES 1024 /* Go binaries with fatal-path uprobes */
 
 enum crash_event_type {
-	CRASH_EV_EXEC = 1,   /* a program started (container init, held, or -p scope) */
-	CRASH_EV_EXEC_FAIL,  /* execve(2) returned an error */
-	CRASH_EV_EXIT,	     /* a process (thread group) exited: a death */
-	CRASH_EV_SIGNAL,     /* a terminating signal was sent to an in-scope process */
+	CRASH_EV_EXEC = 1,    /* a program started (container init, held, or -p scope) */
+	CRASH_EV_EXEC_FAIL,   /* execve(2) returned an error */
+	CRASH_EV_EXIT,	      /* a process (thread group) exited: a death */
+	CRASH_EV_SIGNAL,      /* a terminating signal was sent to an in-scope process */
 	CRASH_EV_SIG_DELIVER, /* ... and dequeued by it (handled or default action) */
-	CRASH_EV_SYSCALL,    /* openat/connect/bind/listen failed (or bind/listen for `bind`) */
-	CRASH_EV_CAP,	     /* a capability check denied */
-	CRASH_EV_GO_FATAL,   /* runtime.throw / runtime.fatal / runtime.fatalpanic */
+	CRASH_EV_SYSCALL,     /* openat/connect/bind/listen failed (or bind/listen for `bind`) */
+	CRASH_EV_CAP,	      /* a capability check denied */
+	CRASH_EV_GO_FATAL,    /* runtime.throw / runtime.fatal / runtime.fatalpanic */
 };
 
 /* Scope: which processes the kernel side reports on. */
@@ -72,17 +72,17 @@ enum crash_go_func {
 
 struct crash_hdr {
 	__u32 type;
-	__u32 pid;    /* tgid of the process the event is about */
+	__u32 pid; /* tgid of the process the event is about */
 	__u32 tid;
-	__u32 ns_pid; /* its pid in its own pid namespace */
-	__u64 time_ns; /* bpf_ktime_get_ns (CLOCK_MONOTONIC) */
+	__u32 ns_pid;	 /* its pid in its own pid namespace */
+	__u64 time_ns;	 /* bpf_ktime_get_ns (CLOCK_MONOTONIC) */
 	__u64 cgroup_id; /* cgroup2 id */
 	char comm[CRASH_COMM_LEN];
 };
 
 /* A cgroup2 path as kernfs names, leaf first (the directory may be gone when read). */
 struct crash_cgpath {
-	__u32 depth; /* names filled */
+	__u32 depth;	 /* names filled */
 	__u32 truncated; /* more ancestors than CRASH_CG_LEVELS */
 	char names[CRASH_CG_LEVELS][CRASH_CG_NAME];
 };
@@ -112,7 +112,7 @@ struct crash_exit {
 	__u64 start_ns; /* task start, CLOCK_MONOTONIC */
 	__u64 dev, ino; /* executable */
 	__u32 ppid;
-	__u32 out_len; /* bytes of out[] valid (oldest first) */
+	__u32 out_len;	 /* bytes of out[] valid (oldest first) */
 	__u64 out_total; /* bytes written to fd 1/2 in all */
 	struct crash_cgpath cg;
 	char out[CRASH_OUT_RING];
@@ -122,13 +122,13 @@ struct crash_exit {
 struct crash_signal {
 	struct crash_hdr h;
 	__s32 sig;
-	__s32 code;	 /* si_code: SI_USER 0, SI_KERNEL 0x80, SI_TKILL -6, ... */
-	__s32 result;	 /* CRASH_SIG_* */
-	__u32 handler;	 /* deliver: 0 SIG_DFL, 1 SIG_IGN, 2 a handler */
+	__s32 code;    /* si_code: SI_USER 0, SI_KERNEL 0x80, SI_TKILL -6, ... */
+	__s32 result;  /* CRASH_SIG_* */
+	__u32 handler; /* deliver: 0 SIG_DFL, 1 SIG_IGN, 2 a handler */
 	__u32 sender_pid;
 	__u32 sender_tid;
 	__u32 sender_ppid;
-	__u32 info_pid;/* deliver: the sender as siginfo records it (its pid namespace) */
+	__u32 info_pid; /* deliver: the sender as siginfo records it (its pid namespace) */
 	__u64 sender_cgroup_id;
 	char sender_comm[CRASH_COMM_LEN];
 	char sender_pcomm[CRASH_COMM_LEN];
@@ -138,18 +138,18 @@ struct crash_signal {
 
 struct crash_syscall {
 	struct crash_hdr h;
-	__u32 nr;	/* enum crash_sc */
-	__s32 ret;	/* -errno, or 0 (bind/listen success for `bind`) */
-	__s32 fd;	/* socket fd (connect/bind/listen), dirfd (openat) */
-	__u32 flags;	/* openat flags; listen backlog */
-	__u64 caps_eff; /* effective capabilities of the caller */
+	__u32 nr;	    /* enum crash_sc */
+	__s32 ret;	    /* -errno, or 0 (bind/listen success for `bind`) */
+	__s32 fd;	    /* socket fd (connect/bind/listen), dirfd (openat) */
+	__u32 flags;	    /* openat flags; listen backlog */
+	__u64 caps_eff;	    /* effective capabilities of the caller */
 	__u32 ip_prot_sock; /* its netns' net.ipv4.ip_unprivileged_port_start */
 	__u32 netns_ino;
-	__u32 uid;	/* euid */
+	__u32 uid; /* euid */
 	__u32 addrlen;
 	__u8 addr[CRASH_SOCKADDR_LEN]; /* connect/bind sockaddr (listen: the socket's own) */
 	__u32 pad;
-	char path[CRASH_PATH_LEN];     /* openat */
+	char path[CRASH_PATH_LEN]; /* openat */
 	struct crash_cgpath cg;
 };
 
@@ -165,15 +165,15 @@ struct crash_cap {
 
 struct crash_go_fatal {
 	struct crash_hdr h;
-	__u64 cookie;	   /* (binary slot << 8) | enum crash_go_func */
-	__u64 ip;	   /* the probe's runtime address: gives the load bias */
+	__u64 cookie; /* (binary slot << 8) | enum crash_go_func */
+	__u64 ip;     /* the probe's runtime address: gives the load bias */
 	__u64 g;
-	__u64 panic_type;  /* fatalpanic: _panic.arg's type pointer */
+	__u64 panic_type; /* fatalpanic: _panic.arg's type pointer */
 	__u64 panic_data;
 	__u32 flags;
-	__u32 msg_len;	   /* bytes of msg read */
-	__u32 nframes;	   /* stack of the probed thread: ip, caller, FP chain */
-	__u32 ncurg;	   /* on g0: the user goroutine (m.curg) from its saved context */
+	__u32 msg_len; /* bytes of msg read */
+	__u32 nframes; /* stack of the probed thread: ip, caller, FP chain */
+	__u32 ncurg;   /* on g0: the user goroutine (m.curg) from its saved context */
 	char msg[CRASH_MSG_LEN];
 	__u64 frames[CRASH_STACK_MAX];
 	__u64 curg_frames[CRASH_STACK_MAX];
@@ -185,23 +185,23 @@ struct crash_go_fatal {
 
 /* Go runtime layout the probes need, per binary (GO-RUNTIME.md §4). */
 struct crash_go_layout {
-	__u32 g_m;	   /* g.m */
-	__u32 m_g0;	   /* m.g0 */
-	__u32 m_curg;	   /* m.curg */
-	__u32 g_sched_pc;  /* g.sched.pc */
-	__u32 g_sched_bp;  /* g.sched.bp */
-	__u32 panic_arg;   /* _panic.arg (an eface) */
+	__u32 g_m;	  /* g.m */
+	__u32 m_g0;	  /* m.g0 */
+	__u32 m_curg;	  /* m.curg */
+	__u32 g_sched_pc; /* g.sched.pc */
+	__u32 g_sched_bp; /* g.sched.bp */
+	__u32 panic_arg;  /* _panic.arg (an eface) */
 	__u32 valid;
 };
 
 /* Counters, one per reason (a per-CPU array summed by userspace). */
 enum crash_stat {
-	CRASH_STAT_EVENTS,	/* events submitted */
-	CRASH_STAT_RB_FULL,	/* events lost: ring buffer full */
-	CRASH_STAT_RATE,	/* syscall failures dropped by the per-process rate limit */
-	CRASH_STAT_PROCS_FULL,	/* per-process state map full: no output tail */
-	CRASH_STAT_HOLDS,	/* processes stopped for inspection */
-	CRASH_STAT_OUT_BYTES,	/* stdout/stderr bytes captured */
+	CRASH_STAT_EVENTS,     /* events submitted */
+	CRASH_STAT_RB_FULL,    /* events lost: ring buffer full */
+	CRASH_STAT_RATE,       /* syscall failures dropped by the per-process rate limit */
+	CRASH_STAT_PROCS_FULL, /* per-process state map full: no output tail */
+	CRASH_STAT_HOLDS,      /* processes stopped for inspection */
+	CRASH_STAT_OUT_BYTES,  /* stdout/stderr bytes captured */
 	CRASH_STAT_NR,
 };
 

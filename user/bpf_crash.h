@@ -20,13 +20,13 @@ struct crash_tracer;
 
 struct crash_tracer_opts {
 	enum crash_scope scope;
-	uint64_t cgroup_id;	/* CRASH_SCOPE_CGROUP */
-	pid_t pid;		/* CRASH_SCOPE_PIDS */
+	uint64_t cgroup_id; /* CRASH_SCOPE_CGROUP */
+	pid_t pid;	    /* CRASH_SCOPE_PIDS */
 	bool hold_new_binaries;
 	bool hold_exec_fail;
 	bool report_bind_ok;
 	bool capture_output;
-	bool go_probes;		/* load the uprobe program */
+	bool go_probes; /* load the uprobe program */
 	uint32_t max_fail_per_sec;
 	uint64_t sig_mask;
 	/* Hooks to attach, by kern/hooks.c name; NULL-terminated. */
@@ -50,9 +50,9 @@ size_t crash_tracer__hooks(const struct crash_tracer *b, const struct crash_hook
 
 /* Uprobe at file_offset of exe (e.g. /proc/PID/exe) for every process running it. */
 int crash_tracer__attach_go(struct crash_tracer *b, const char *exe, uint64_t file_offset,
-			 uint64_t cookie);
+			    uint64_t cookie);
 int crash_tracer__set_go_layout(struct crash_tracer *b, uint32_t slot,
-			     const struct crash_go_layout *l);
+				const struct crash_go_layout *l);
 /* The kernel side stops holding new processes of this binary. */
 int crash_tracer__bin_done(struct crash_tracer *b, uint64_t dev, uint64_t ino);
 int crash_tracer__stats(struct crash_tracer *b, uint64_t out[CRASH_STAT_NR]);

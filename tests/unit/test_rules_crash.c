@@ -333,7 +333,8 @@ static void test_bind_privileged(void **state)
 	assert_string_equal(c->rule, "bind_privileged");
 	snprintf(want, sizeof(want), "port %lld", (long long)fact_int(b, "port", 0));
 	contains(c->cause, want);
-	snprintf(want, sizeof(want), "=%lld", (long long)fact_int(b, "ip_unprivileged_port_start", 0));
+	snprintf(want, sizeof(want), "=%lld",
+		 (long long)fact_int(b, "ip_unprivileged_port_start", 0));
 	contains(c->cause, want);
 	/* The kernel's own capability verdict was recorded and is cited. */
 	assert_true(any_evidence(c, "CAP_NET_BIND_SERVICE denied"));
@@ -394,12 +395,18 @@ static void test_recorded_facts_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exec_fail_libc),	   cmocka_unit_test(test_exec_fail_arch),
-		cmocka_unit_test(test_go_fatal_panic),	   cmocka_unit_test(test_go_fatal_overflow),
-		cmocka_unit_test(test_killed_after_grace), cmocka_unit_test(test_open_fail_config),
-		cmocka_unit_test(test_connect_refused),	   cmocka_unit_test(test_exit_generic),
-		cmocka_unit_test(test_restart_loop),	   cmocka_unit_test(test_bind_privileged),
-		cmocka_unit_test(test_bind_in_use),	   cmocka_unit_test(test_recorded_facts_roundtrip),
+		cmocka_unit_test(test_exec_fail_libc),
+		cmocka_unit_test(test_exec_fail_arch),
+		cmocka_unit_test(test_go_fatal_panic),
+		cmocka_unit_test(test_go_fatal_overflow),
+		cmocka_unit_test(test_killed_after_grace),
+		cmocka_unit_test(test_open_fail_config),
+		cmocka_unit_test(test_connect_refused),
+		cmocka_unit_test(test_exit_generic),
+		cmocka_unit_test(test_restart_loop),
+		cmocka_unit_test(test_bind_privileged),
+		cmocka_unit_test(test_bind_in_use),
+		cmocka_unit_test(test_recorded_facts_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,4 +61,3 @@ int crash_cmd_run(const struct cmd_spec *spec, int argc, char **argv, enum crash
 	crash_session__free(s);
 	return err;
 }
-

@@ -25,13 +25,13 @@ enum crash_mode {
 
 struct crash_session_opts {
 	enum crash_mode mode;
-	pid_t pid;		/* -p: this process and its descendants */
-	const char *cgroup;	/* -c: a cgroup path under the cgroup2 mount ("/" = all) */
-	const char *pod;	/* --pod UID (prefix) */
-	const char *container;	/* --container ID (prefix) */
+	pid_t pid;	       /* -p: this process and its descendants */
+	const char *cgroup;    /* -c: a cgroup path under the cgroup2 mount ("/" = all) */
+	const char *pod;       /* --pod UID (prefix) */
+	const char *container; /* --container ID (prefix) */
 	bool json;
 	int verbose;
-	bool hold;		/* hold new binaries / failed execs for inspection */
+	bool hold; /* hold new binaries / failed execs for inspection */
 	const char *host_root;
 };
 

@@ -82,8 +82,8 @@ const struct crash_ident *crash_ident__get(struct crash_session *s, uint64_t cgr
 					   const struct crash_cgpath *cg, pid_t pid);
 void crash_cgpath_string(const struct crash_cgpath *cg, char *buf, size_t len);
 /* A fact about the process of hdr, with identity attributes; NULL on ENOMEM. */
-struct fact *crash_fact_new(struct crash_session *s, const char *kind,
-			    const struct crash_ident *ci, const struct crash_hdr *h);
+struct fact *crash_fact_new(struct crash_session *s, const char *kind, const struct crash_ident *ci,
+			    const struct crash_hdr *h);
 uint64_t crash_realtime(const struct crash_session *s, uint64_t mono_ns);
 
 /* snapshot.c */
@@ -92,8 +92,7 @@ struct crash_snap *crash_snap__take(struct crash_session *s, pid_t pid, uint64_t
 void crash_snap__drop(struct crash_session *s, pid_t pid);
 void crash_snap__drop_all(struct crash_session *s);
 /* openat failed: where the file is instead, and the context, as fact attributes. */
-void crash_snap__explain_open(struct crash_session *s, pid_t pid, const char *path,
-			      struct fact *f);
+void crash_snap__explain_open(struct crash_session *s, pid_t pid, const char *path, struct fact *f);
 
 /* gobins.c */
 /* Looks at the executable of a live (held) process; attaches when it is Go. */
@@ -110,8 +109,8 @@ void crash_exec_explain(struct crash_session *s, pid_t pid, const char *path, in
 
 /* ports.c */
 /* Who holds port (TCP/UDP by family) in the network namespace netns_ino; attrs on f. */
-void crash_port_holder(struct crash_session *s, pid_t pid, uint32_t netns_ino, int port,
-		       bool udp, struct fact *f);
+void crash_port_holder(struct crash_session *s, pid_t pid, uint32_t netns_ino, int port, bool udp,
+		       struct fact *f);
 
 /* events.c */
 int crash_on_event(void *ctx, const void *data, size_t len);

@@ -145,7 +145,8 @@ static void on_signal(struct crash_session *s, const struct crash_signal *e)
 
 	if (!ci->in_filter)
 		return;
-	f = crash_fact_new(s, e->h.type == CRASH_EV_SIGNAL ? "signal" : "signal_deliver", ci, &e->h);
+	f = crash_fact_new(s, e->h.type == CRASH_EV_SIGNAL ? "signal" : "signal_deliver", ci,
+			   &e->h);
 	if (!f)
 		return;
 	fact_set_int(f, "signal", e->sig);
@@ -154,8 +155,10 @@ static void on_signal(struct crash_session *s, const struct crash_signal *e)
 	if (crash_si_code_name(e->code))
 		fact_set_str(f, "si_code_name", crash_si_code_name(e->code));
 	if (e->h.type == CRASH_EV_SIG_DELIVER) {
-		fact_set_str(f, "handler", e->handler == 2 ? "handler" : e->handler ? "ignored"
-										 : "default");
+		fact_set_str(f, "handler",
+			     e->handler == 2 ? "handler"
+			     : e->handler    ? "ignored"
+					     : "default");
 		if (e->info_pid)
 			fact_set_int(f, "sender_pid_in_ns", e->info_pid);
 		crash_emit_fact(s, f);
@@ -174,9 +177,10 @@ static void on_signal(struct crash_session *s, const struct crash_signal *e)
 	crash_cgpath_string(&e->sender_cg, cg, sizeof(cg));
 	fact_set_str(f, "sender_cgroup", cg);
 	/* Who, in one word: the rules and the reader both want it. */
-	fact_set_str(f, "sender_kind", e->code == SI_KERNEL ? "kernel"
-				       : e->sender_pid == e->h.pid ? "self"
-								   : "process");
+	fact_set_str(f, "sender_kind",
+		     e->code == SI_KERNEL	 ? "kernel"
+		     : e->sender_pid == e->h.pid ? "self"
+						 : "process");
 	crash_emit_fact(s, f);
 }
 
@@ -185,8 +189,8 @@ static void on_syscall(struct crash_session *s, const struct crash_syscall *e)
 	const struct crash_ident *ci = crash_ident__get(s, e->h.cgroup_id, &e->cg, e->h.pid);
 	bool sock = e->nr != CRASH_SC_OPENAT;
 	const char *kind = sock && (e->nr == CRASH_SC_BIND || e->nr == CRASH_SC_LISTEN) ? "bind"
-			   : sock						  ? "connect_fail"
-										  : "open_fail";
+			   : sock ? "connect_fail"
+				  : "open_fail";
 	char addr[128];
 	int port, family;
 	struct fact *f;
@@ -216,7 +220,8 @@ static void on_syscall(struct crash_session *s, const struct crash_syscall *e)
 	fact_set_str(f, "caps_effective", "");
 	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)e->caps_eff);
 	fact_set_str(f, "caps_effective", addr);
-	fact_set_bool(f, "cap_net_bind_service", e->caps_eff & (1ULL << CRASH_CAP_NET_BIND_SERVICE));
+	fact_set_bool(f, "cap_net_bind_service",
+		      e->caps_eff & (1ULL << CRASH_CAP_NET_BIND_SERVICE));
 	fact_set_int(f, "ip_unprivileged_port_start", e->ip_prot_sock);
 	fact_set_int(f, "netns", e->netns_ino);
 	if (e->ret == -98 /* EADDRINUSE */ && port > 0)
@@ -263,9 +268,9 @@ static void on_go_fatal(struct crash_session *s, const struct crash_go_fatal *e)
 	crash_emit_fact(s, f);
 }
 
-#define NEED(T) \
-	if (len < sizeof(T)) \
-		return 0
+#define NEED(T)                                                                                    \
+	if (len < sizeof(T))                                                                       \
+	return 0
 
 int crash_on_event(void *ctx, const void *data, size_t len)
 {

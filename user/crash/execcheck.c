@@ -53,7 +53,8 @@ static void elf_facts(int root_fd, int fd, const char *path, struct fact *f)
 		fact_set_str(f, "libc", libc_kind_name(bf.libc) ? libc_kind_name(bf.libc) : "none");
 		if (bf.dyn.interp) {
 			fact_set_str(f, "interpreter", bf.dyn.interp);
-			fact_set_bool(f, "interpreter_exists", rootfs__exists(root_fd, bf.dyn.interp) == 1);
+			fact_set_bool(f, "interpreter_exists",
+				      rootfs__exists(root_fd, bf.dyn.interp) == 1);
 		}
 		if (bf.is_go) {
 			fact_set_bool(f, "is_go", true);
@@ -99,7 +100,8 @@ void crash_exec_explain(struct crash_session *s, pid_t pid, const char *path, in
 	fact_set_str(f, "abs_path", abs);
 	root_fd = rootfs__open_root(pid);
 	if (root_fd < 0) {
-		fact_set_str(f, "inspect_error", "the process was gone before its root could be read");
+		fact_set_str(f, "inspect_error",
+			     "the process was gone before its root could be read");
 		return;
 	}
 	file_facts(root_fd, abs, f);

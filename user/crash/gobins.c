@@ -175,8 +175,8 @@ void crash_gobin__scan_running(struct crash_session *s)
 			continue;
 		if (!s->o.pid && !s->o.cgroup &&
 		    (identity__from_pid(pid, s->o.host_root, &id) ||
-		     (id.cg.kind != CGROUP_KIND_K8S_CONTAINER && id.cg.kind != CGROUP_KIND_CONTAINER &&
-		      id.cg.kind != CGROUP_KIND_K8S_POD)))
+		     (id.cg.kind != CGROUP_KIND_K8S_CONTAINER &&
+		      id.cg.kind != CGROUP_KIND_CONTAINER && id.cg.kind != CGROUP_KIND_K8S_POD)))
 			continue;
 		crash_gobin__inspect(s, pid, kernel_dev(st.st_dev), st.st_ino, NULL);
 	}
@@ -231,8 +231,8 @@ static void frame_lines(struct symbolizer *sym, uint64_t link, bool is_ret, FILE
 }
 
 /* first_is_ret: frames[0] is a return address too (false for an ip or a saved pc). */
-static char *stack_string(struct symbolizer *sym, const __u64 *frames, uint32_t n,
-			  uint64_t bias, char *top, size_t toplen)
+static char *stack_string(struct symbolizer *sym, const __u64 *frames, uint32_t n, uint64_t bias,
+			  char *top, size_t toplen)
 {
 	char *text = NULL;
 	size_t len = 0;

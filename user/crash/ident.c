@@ -99,8 +99,8 @@ uint64_t crash_realtime(const struct crash_session *s, uint64_t mono_ns)
 	return (uint64_t)((int64_t)mono_ns + s->mono_to_real_ns);
 }
 
-struct fact *crash_fact_new(struct crash_session *s, const char *kind,
-			    const struct crash_ident *ci, const struct crash_hdr *h)
+struct fact *crash_fact_new(struct crash_session *s, const char *kind, const struct crash_ident *ci,
+			    const struct crash_hdr *h)
 {
 	bool no_group = !ci->id.cgroup[0] || !strcmp(ci->id.cgroup, "/");
 	char comm[CRASH_COMM_LEN + 1], subj[32];

@@ -138,8 +138,8 @@ static void holder_identity(struct crash_session *s, pid_t holder, struct fact *
 			      strcmp(my_cid, id.cg.container_id));
 }
 
-void crash_port_holder(struct crash_session *s, pid_t pid, uint32_t netns_ino, int port,
-		       bool udp, struct fact *f)
+void crash_port_holder(struct crash_session *s, pid_t pid, uint32_t netns_ino, int port, bool udp,
+		       struct fact *f)
 {
 	pid_t *pids = calloc(MAX_NS_PIDS, sizeof(*pids));
 	unsigned long inode = 0;

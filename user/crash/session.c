@@ -17,15 +17,24 @@
 
 /* Every hook the crash tracer can use; `bind` needs only the socket ones. */
 static const char *const crash_hooks[] = {
-	"process_exec",	   "process_exit",    "process_fork",	"signal_generate",
-	"signal_deliver",  "cap_capable",     "sys_exit_execve", "sys_exit_openat",
-	"sys_exit_connect", "sys_exit_bind",  "sys_exit_listen", "sys_enter_write",
+	"process_exec",
+	"process_exit",
+	"process_fork",
+	"signal_generate",
+	"signal_deliver",
+	"cap_capable",
+	"sys_exit_execve",
+	"sys_exit_openat",
+	"sys_exit_connect",
+	"sys_exit_bind",
+	"sys_exit_listen",
+	"sys_enter_write",
 	NULL,
 };
 
 static const char *const bind_hooks[] = {
-	"process_exec", "process_exit", "process_fork", "cap_capable", "sys_exit_bind",
-	"sys_exit_listen", NULL,
+	"process_exec",	 "process_exit",    "process_fork", "cap_capable",
+	"sys_exit_bind", "sys_exit_listen", NULL,
 };
 
 /* -c PATH → the cgroup2 directory's id (its inode), "/" → every process. */
@@ -79,7 +88,8 @@ static void clocks(struct crash_session *s)
 
 	clock_gettime(CLOCK_REALTIME, &r);
 	clock_gettime(CLOCK_MONOTONIC, &m);
-	s->mono_to_real_ns = ((int64_t)r.tv_sec - m.tv_sec) * 1000000000LL + (r.tv_nsec - m.tv_nsec);
+	s->mono_to_real_ns =
+		((int64_t)r.tv_sec - m.tv_sec) * 1000000000LL + (r.tv_nsec - m.tv_nsec);
 }
 
 static void host_machine(struct crash_session *s)
@@ -204,7 +214,8 @@ int crash_session__tick(void *ctx, bool final)
 		fprintf(stderr,
 			"%s: %llu deaths, %llu events (%llu lost, %llu rate-limited), %llu "
 			"processes held for inspection\n",
-			s->o.mode == CRASH_MODE_CRASH ? "crash" : "bind", (unsigned long long)s->deaths, (unsigned long long)st[CRASH_STAT_EVENTS],
+			s->o.mode == CRASH_MODE_CRASH ? "crash" : "bind",
+			(unsigned long long)s->deaths, (unsigned long long)st[CRASH_STAT_EVENTS],
 			(unsigned long long)st[CRASH_STAT_RB_FULL],
 			(unsigned long long)st[CRASH_STAT_RATE],
 			(unsigned long long)st[CRASH_STAT_HOLDS]);

@@ -116,9 +116,9 @@ static char *path_env(pid_t pid)
 /* The node's plumbing, not the application's volumes. */
 static bool system_mount(const struct mountinfo_ent *m)
 {
-	static const char *const types[] = {"proc", "sysfs", "devpts", "mqueue", "cgroup",
-					    "cgroup2", "securityfs", "debugfs", "tracefs",
-					    "devtmpfs", "bpf", "pstore", "hugetlbfs"};
+	static const char *const types[] = {
+		"proc",	   "sysfs",   "devpts",	  "mqueue", "cgroup", "cgroup2",  "securityfs",
+		"debugfs", "tracefs", "devtmpfs", "bpf",    "pstore", "hugetlbfs"};
 	const char *mp = m->mount_point;
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
@@ -232,7 +232,7 @@ static bool found_in_vols(const struct crash_snap *sn, const char *rel, const ch
 	char where[600];
 
 	for (int i = 0; i < sn->nvols; i++) {
-		const char *cand = rootfs__exists(sn->vol_fd[i], rel) == 1	  ? rel
+		const char *cand = rootfs__exists(sn->vol_fd[i], rel) == 1    ? rel
 				   : rootfs__exists(sn->vol_fd[i], base) == 1 ? base
 									      : NULL;
 
@@ -276,8 +276,7 @@ static bool found_via_env(const struct crash_snap *sn, const char *rel, const ch
 	return found;
 }
 
-void crash_snap__explain_open(struct crash_session *s, pid_t pid, const char *path,
-			      struct fact *f)
+void crash_snap__explain_open(struct crash_session *s, pid_t pid, const char *path, struct fact *f)
 {
 	struct crash_snap *sn = crash_snap__find(s, pid);
 	const char *base = strrchr(path, '/'), *mnt;

@@ -109,12 +109,13 @@ static void death_line(const struct fact *d, const char *display, char *buf, siz
 		n += snprintf(buf + n, len - n, "exited with code %lld",
 			      (long long)fact_int(d, "exit_code", 0));
 	if (fact_has(d, "lifetime_ms"))
-		snprintf(buf + n, len - n, " after %lld ms", (long long)fact_int(d, "lifetime_ms", 0));
+		snprintf(buf + n, len - n, " after %lld ms",
+			 (long long)fact_int(d, "lifetime_ms", 0));
 }
 
 /* kind: "death" (a process died) or "bind" (a bind/listen failed, `gotrace bind`). */
-static void print_verdict_json(const char *kind, const struct fact *d,
-			       const struct cand_list *sel, uint64_t latency)
+static void print_verdict_json(const char *kind, const struct fact *d, const struct cand_list *sel,
+			       uint64_t latency)
 {
 	struct json_writer w;
 	char display[256];

@@ -97,7 +97,8 @@ void crash_cand_death(struct candidate *c, const struct fact_store *fs, const st
 			      (long long)fact_int(d, "lifetime_ms", 0));
 	else
 		cand_evidence(c, "%s pid %lld exited with code %lld after %lld ms", t,
-			      (long long)fact_int(d, "pid", 0), (long long)fact_int(d, "exit_code", 0),
+			      (long long)fact_int(d, "pid", 0),
+			      (long long)fact_int(d, "exit_code", 0),
 			      (long long)fact_int(d, "lifetime_ms", 0));
 	if (d->time_ns > c->last_seen_ns) /* the same occurrence: widen, do not count */
 		c->last_seen_ns = d->time_ns;

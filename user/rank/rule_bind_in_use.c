@@ -19,8 +19,9 @@ static void holder(struct candidate *c, const struct fact *b, const char *addr)
 	const char *hctr = fact_str(b, "holder_container");
 
 	if (fact_bool(b, "holder_previous_instance", false)) {
-		cand_cause(c, "bind %s failed with EADDRINUSE: the previous instance of this "
-			      "container (pid %lld %s, restart %lld) still holds the port",
+		cand_cause(c,
+			   "bind %s failed with EADDRINUSE: the previous instance of this "
+			   "container (pid %lld %s, restart %lld) still holds the port",
 			   addr, hp, comm, (long long)fact_int(b, "holder_restart", -1));
 		cand_fix(c, "make the old instance exit promptly on SIGTERM, or set SO_REUSEPORT "
 			    "only if both may serve at once");
@@ -36,7 +37,8 @@ static void holder(struct candidate *c, const struct fact *b, const char *addr)
 		cand_fix(c, "stop pid %lld (%s) or listen on another port", hp, comm);
 	}
 	cand_evidence(c, "holder: pid %lld (%s) %s, socket inode %lld", hp, comm,
-		      fact_str(b, "holder_subject") ?: "", (long long)fact_int(b, "holder_socket_inode", 0));
+		      fact_str(b, "holder_subject") ?: "",
+		      (long long)fact_int(b, "holder_socket_inode", 0));
 	cand_basis(c, 85, "bind EADDRINUSE and the holder found in the same netns");
 }
 
@@ -57,12 +59,14 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 			return;
 		c->severity = SEV_CRITICAL;
 		crash_facts__clock(b->time_ns, t, sizeof(t));
-		cand_evidence(c, "%s %s(%s) = -EADDRINUSE", t, fact_str(b, "syscall") ?: "bind", addr);
+		cand_evidence(c, "%s %s(%s) = -EADDRINUSE", t, fact_str(b, "syscall") ?: "bind",
+			      addr);
 		if (fact_has(b, "holder_pid")) {
 			holder(c, b, addr);
 		} else {
-			cand_cause(c, "bind %s failed with EADDRINUSE (the holder was gone when "
-				      "looked up)",
+			cand_cause(c,
+				   "bind %s failed with EADDRINUSE (the holder was gone when "
+				   "looked up)",
 				   addr);
 			cand_fix(c, "find what else listens on port %lld in this network namespace",
 				 (long long)fact_int(b, "port", 0));
@@ -74,6 +78,7 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 
 const struct rule rule_bind_in_use = {
 	.id = "bind_in_use",
-	.summary = "bind EADDRINUSE, and who holds the port (another container, a previous instance)",
+	.summary =
+		"bind EADDRINUSE, and who holds the port (another container, a previous instance)",
 	.eval = eval,
 };

@@ -29,16 +29,19 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 			continue;
 		c->severity = SEV_CRITICAL;
 		crash_facts__clock(last->time_ns, t, sizeof(t));
-		cand_cause(c, "connect to %s failed: %s (nothing listens there or it is "
-			      "unreachable), then the process exited",
+		cand_cause(c,
+			   "connect to %s failed: %s (nothing listens there or it is "
+			   "unreachable), then the process exited",
 			   fact_str(last, "address") ?: "?", fact_str(last, "errno_name") ?: "?");
 		cand_evidence(c, "%s connect(%s) = -%s", t, fact_str(last, "address") ?: "?",
 			      fact_str(last, "errno_name") ?: "?");
-		cand_fix(c, "check that the dependency at %s is up and the address is right; retry "
-			    "with back-off instead of exiting",
+		cand_fix(c,
+			 "check that the dependency at %s is up and the address is right; retry "
+			 "with back-off instead of exiting",
 			 fact_str(last, "address") ?: "?");
 		cand_basis(c, 60, "connect_fail %s, then exit code %lld",
-			   fact_str(last, "errno_name") ?: "?", (long long)fact_int(d, "exit_code", 0));
+			   fact_str(last, "errno_name") ?: "?",
+			   (long long)fact_int(d, "exit_code", 0));
 		crash_cand_death(c, fs, d);
 	}
 }

@@ -29,8 +29,9 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 		crash_facts__tail(fs, d, 1, tail, sizeof(tail));
 		if (code == 0) {
 			c->severity = SEV_WARNING;
-			cand_cause(c, "the container's process exited with code 0: it finished, and "
-				      "restartPolicy Always restarts it");
+			cand_cause(c,
+				   "the container's process exited with code 0: it finished, and "
+				   "restartPolicy Always restarts it");
 			cand_fix(c, "a server must not return from main; a job belongs in a Job, "
 				    "not a Deployment");
 			cand_basis(c, 30, "clean exit of the container's init");
@@ -43,7 +44,8 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 				   tail[0] ? " with output" : "");
 		}
 		crash_cand_death(c, fs, d);
-		/* After a Go fatal error the output is the runtime's traceback: that rule has it. */
+		/* After a Go fatal error the output is the runtime's traceback: that rule has it.
+		 */
 		if (!crash_facts__first(fs, "go_fatal", d))
 			crash_cand_output(c, fs, d, 3);
 	}

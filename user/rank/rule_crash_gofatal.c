@@ -41,7 +41,8 @@ static void stack_evidence(struct candidate *c, const char *stack, int max)
 	if (user && *user && strncmp(user, "runtime.", 8)) {
 		p = user;
 		if (skipped)
-			cand_evidence(c, "  (%d runtime frame%s above)", skipped, skipped > 1 ? "s" : "");
+			cand_evidence(c, "  (%d runtime frame%s above)", skipped,
+				      skipped > 1 ? "s" : "");
 	}
 	while (p && *p && n < max) {
 		const char *nl = strchr(p, '\n');
@@ -58,13 +59,15 @@ static void fix_for(struct candidate *c, const char *msg, const char *top)
 	const char *where = top ? top : "the frame above";
 
 	if (strstr(msg, "nil pointer dereference"))
-		cand_fix(c, "check for nil before the dereference in %s (an unset field or an "
-			    "ignored error); the stack above is the runtime's own view of it",
+		cand_fix(c,
+			 "check for nil before the dereference in %s (an unset field or an "
+			 "ignored error); the stack above is the runtime's own view of it",
 			 where);
 	else if (strstr(msg, "index out of range") || strstr(msg, "slice bounds"))
 		cand_fix(c, "check the length before indexing in %s", where);
 	else if (strstr(msg, "concurrent map"))
-		cand_fix(c, "guard the map in %s with a sync.Mutex/RWMutex, or use sync.Map", where);
+		cand_fix(c, "guard the map in %s with a sync.Mutex/RWMutex, or use sync.Map",
+			 where);
 	else if (strstr(msg, "deadlock"))
 		cand_fix(c, "every goroutine is blocked: find the channel or lock nobody releases "
 			    "(gotrace block)");
@@ -81,14 +84,16 @@ static void overflow(struct candidate *c, const struct fact_store *fs, const str
 	long long limit = stack_limit(fs, f);
 
 	if (limit)
-		cand_cause(c, "goroutine stack overflow: unbounded recursion in %s (goroutine "
-			      "stack exceeds %lld-byte limit)",
+		cand_cause(c,
+			   "goroutine stack overflow: unbounded recursion in %s (goroutine "
+			   "stack exceeds %lld-byte limit)",
 			   top ? top : "?", limit);
 	else
 		cand_cause(c, "goroutine stack overflow: unbounded recursion in %s",
 			   top ? top : "?");
-	cand_fix(c, "give the recursion in %s a base case or make it iterative "
-		    "(debug.SetMaxStack only moves the limit)",
+	cand_fix(c,
+		 "give the recursion in %s a base case or make it iterative "
+		 "(debug.SetMaxStack only moves the limit)",
 		 top ? top : "the function above");
 	cand_basis(c, 90, "runtime.throw(\"stack overflow\") captured by uprobe");
 }
@@ -113,14 +118,16 @@ static void one(struct cand_list *out, const struct fact_store *fs, const struct
 			cand_cause(c, "Go panic: %s%s%s", msg[0] ? msg : "(value not a string)",
 				   top ? " at " : "", top ? top : "");
 		else
-			cand_cause(c, "Go fatal error: %s%s%s", msg, top ? " at " : "", top ? top : "");
+			cand_cause(c, "Go fatal error: %s%s%s", msg, top ? " at " : "",
+				   top ? top : "");
 		fix_for(c, msg, top);
 		cand_basis(c, 85, "%s captured by uprobe at the moment of death", fn);
 	}
 	if (stack) {
-		cand_evidence(c, "%s stack:", fact_bool(f, "on_system_stack", false)
-						   ? "failing goroutine's (m.curg)"
-						   : "failing goroutine's");
+		cand_evidence(c, "%s stack:",
+			      fact_bool(f, "on_system_stack", false)
+				      ? "failing goroutine's (m.curg)"
+				      : "failing goroutine's");
 		stack_evidence(c, stack, 6);
 	}
 	d = crash_facts__first(fs, "exit", f);

@@ -90,20 +90,24 @@ static void fix(struct candidate *c, const struct fact *f, int64_t err)
 	const char *found = fact_str(f, "found_path"), *path = fact_str(f, "abs_path") ?: "?";
 
 	if (found)
-		cand_fix(c, "the file is at %s (%s): open it there, or set the container's "
-			    "workingDir to its directory",
+		cand_fix(c,
+			 "the file is at %s (%s): open it there, or set the container's "
+			 "workingDir to its directory",
 			 found, fact_str(f, "found_via") ?: "?");
 	else if (err == EACCES)
-		cand_fix(c, "make %s readable for uid %lld (the volume's permissions or "
-			    "securityContext.fsGroup)",
+		cand_fix(c,
+			 "make %s readable for uid %lld (the volume's permissions or "
+			 "securityContext.fsGroup)",
 			 path, (long long)fact_int(f, "uid", 0));
 	else if (err == EROFS)
-		cand_fix(c, "%s is on a read-only filesystem: write under a writable volume "
-			    "(emptyDir) instead",
+		cand_fix(c,
+			 "%s is on a read-only filesystem: write under a writable volume "
+			 "(emptyDir) instead",
 			 path);
 	else
-		cand_fix(c, "put the file at %s (a ConfigMap/volume mount) or point the program "
-			    "at where it is",
+		cand_fix(c,
+			 "put the file at %s (a ConfigMap/volume mount) or point the program "
+			 "at where it is",
 			 path);
 }
 
@@ -138,7 +142,8 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 		crash_cand_output(c, fs, d, 2);
 		fix(c, f, err);
 		cand_basis(c, 40 + points, "open_fail %s, then exit code %lld",
-			   fact_str(f, "errno_name") ?: "?", (long long)fact_int(d, "exit_code", 0));
+			   fact_str(f, "errno_name") ?: "?",
+			   (long long)fact_int(d, "exit_code", 0));
 		crash_cand_death(c, fs, d);
 	}
 }

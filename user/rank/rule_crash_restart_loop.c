@@ -58,7 +58,8 @@ static void one_subject(const struct fact_store *fs, const char *subject, struct
 		signature(fs, deaths[i], sig, sizeof(sig));
 		same &= !strcmp(sig, first);
 		if (i >= 2) {
-			double prev = (double)(deaths[i - 1]->time_ns - deaths[i - 2]->time_ns) / 1e9;
+			double prev =
+				(double)(deaths[i - 1]->time_ns - deaths[i - 2]->time_ns) / 1e9;
 
 			doubling &= gap > 1.5 * prev;
 		}

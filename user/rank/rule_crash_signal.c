@@ -46,8 +46,9 @@ static void term_then_kill(struct candidate *c, const struct fact_store *fs, con
 	const struct fact *del = last_signal(fs, d, "signal_deliver", SIGTERM, kill->time_ns);
 	double grace = (double)(kill->time_ns - term->time_ns) / 1e9;
 
-	cand_cause(c, "killed by SIGKILL from pid %lld (%s) %.1f s after its SIGTERM: the process "
-		      "did not exit within the grace period",
+	cand_cause(c,
+		   "killed by SIGKILL from pid %lld (%s) %.1f s after its SIGTERM: the process "
+		   "did not exit within the grace period",
 		   (long long)fact_int(kill, "sender_pid", 0), fact_str(kill, "sender_comm") ?: "?",
 		   grace);
 	sender_evidence(c, term);
@@ -70,9 +71,11 @@ static void by_sender(struct candidate *c, const struct fact_store *fs, const st
 	const struct fact *term;
 
 	if (!strcmp(kind, "kernel")) {
-		cand_cause(c, "killed by %s from the kernel (si_code SI_KERNEL, in the context of "
-			      "pid %lld %s): an OOM kill or a kernel-enforced limit",
-			   fact_str(s, "signal_name") ?: "?", (long long)fact_int(s, "sender_pid", 0),
+		cand_cause(c,
+			   "killed by %s from the kernel (si_code SI_KERNEL, in the context of "
+			   "pid %lld %s): an OOM kill or a kernel-enforced limit",
+			   fact_str(s, "signal_name") ?: "?",
+			   (long long)fact_int(s, "sender_pid", 0),
 			   fact_str(s, "sender_comm") ?: "?");
 		sender_evidence(c, s);
 		cand_fix(c, "check the container's memory limit and usage (gotrace oom)");
@@ -89,13 +92,17 @@ static void by_sender(struct candidate *c, const struct fact_store *fs, const st
 			   fact_str(s, "si_code_name") ?: "a fault");
 		cand_fix(c, "see its last output and core dump: an abort() or a crash in native "
 			    "code");
-		cand_basis(c, 60, "%s sent by the process itself", fact_str(s, "signal_name") ?: "?");
+		cand_basis(c, 60, "%s sent by the process itself",
+			   fact_str(s, "signal_name") ?: "?");
 	} else {
 		cand_cause(c, "killed by %s from pid %lld (%s)", fact_str(s, "signal_name") ?: "?",
-			   (long long)fact_int(s, "sender_pid", 0), fact_str(s, "sender_comm") ?: "?");
-		cand_fix(c, "find out why %s stops it (a failing liveness probe, an eviction, a "
-			    "deploy), and handle %s by exiting cleanly",
-			 fact_str(s, "sender_comm") ?: "the sender", fact_str(s, "signal_name") ?: "it");
+			   (long long)fact_int(s, "sender_pid", 0),
+			   fact_str(s, "sender_comm") ?: "?");
+		cand_fix(c,
+			 "find out why %s stops it (a failing liveness probe, an eviction, a "
+			 "deploy), and handle %s by exiting cleanly",
+			 fact_str(s, "sender_comm") ?: "the sender",
+			 fact_str(s, "signal_name") ?: "it");
 		cand_basis(c, 70, "%s sent by another process", fact_str(s, "signal_name") ?: "?");
 	}
 	sender_evidence(c, s);
