@@ -1176,13 +1176,46 @@ static __always_inline void out_before(struct crash_go_fatal *e)
 	bpf_probe_read_kernel(e->out, CRASH_OUT_RING, st->out);
 }
 
+struct fatal_seen {
+	__u64 ip;
+	__u64 ns;
+};
+
+/* Per thread: the last fatal-path hit reported. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct fatal_seen);
+} fatal_last SEC(".maps");
+
+/*
+ * Under overlayfs each container's executable is its own inode, so each
+ * restart attaches the probes again, and the kernel puts them all on the
+ * same real file: one hit runs this program once per attach. Report it once.
+ */
+static __always_inline bool fatal_repeat(__u64 ip)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct fatal_seen now = {.ip = ip, .ns = bpf_ktime_get_ns()};
+	struct fatal_seen *last = bpf_map_lookup_elem(&fatal_last, &tid);
+
+	if (last && last->ip == ip && now.ns - last->ns < 1000000)
+		return true;
+	bpf_map_update_elem(&fatal_last, &tid, &now, BPF_ANY);
+	return false;
+}
+
 SEC("uprobe")
 int crash_go_fatal(struct pt_regs *ctx)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 fn = cookie & 0xff, slot = (cookie >> 8) & (CRASH_MAX_BINARIES - 1);
-	struct crash_go_fatal *e = reserve(sizeof(*e));
+	struct crash_go_fatal *e;
 
+	if (fatal_repeat(PT_REGS_IP(ctx)))
+		return 0;
+	e = reserve(sizeof(*e));
 	if (!e)
 		return 0;
 	fill_hdr(&e->h, CRASH_EV_GO_FATAL, cur());

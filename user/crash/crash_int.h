@@ -47,7 +47,7 @@ struct crash_snap {
 
 /* A Go binary with fatal-path uprobes (slot = index, the cookie's upper bits). */
 struct crash_gobin {
-	uint64_t dev, ino; /* kernel encoding */
+	uint64_t dev, ino; /* the executable's (kernel encoding; per container under overlayfs) */
 	bool go;	   /* false: looked at, not Go (or not traceable) */
 	char why[200];
 	char go_version[32];
