@@ -62,7 +62,7 @@ run_modes() { # label
 	done
 }
 
-echo "== bench/crash: overhead ($ROUNDS rounds; ns per operation, median)"
+echo "== bench/crash: overhead ($ROUNDS rounds; CPU ns per operation, median)"
 for r in $(seq "$ROUNDS"); do
 	run_modes none
 	start_gotrace

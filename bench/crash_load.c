@@ -10,22 +10,31 @@
  *   open      N open+close of an existing file (sys_exit_openat, success)
  *   openfail  N opens of a missing file (the failure path: rate-limited events)
  *
- * Prints the mean nanoseconds per operation; no thresholds.
+ * Prints the mean CPU nanoseconds per operation (this process's CPU clock
+ * plus its reaped children's): on a shared machine, wall time mostly
+ * measures the neighbours. No thresholds.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static unsigned long long now_ns(void)
+/* CPU time of this process and of its waited-for children, in ns. */
+static unsigned long long cpu_ns(void)
 {
 	struct timespec ts;
+	struct rusage ru;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec +
+	       ((unsigned long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ULL +
+		(unsigned long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)) *
+		       1000ULL;
 }
 
 static int spawn(void)
@@ -96,12 +105,12 @@ int main(int argc, char **argv)
 	}
 	memset(line, 'x', 63);
 	line[63] = '\n';
-	t0 = now_ns();
+	t0 = cpu_ns();
 	for (i = 0; i < n; i++)
 		if (one(argv[1], line)) {
 			fprintf(stderr, "crash_load: %s failed\n", argv[1]);
 			return 1;
 		}
-	printf("%.1f\n", (double)(now_ns() - t0) / (double)n);
+	printf("%.1f\n", (double)(cpu_ns() - t0) / (double)n);
 	return 0;
 }

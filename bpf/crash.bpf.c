@@ -70,12 +70,26 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-/* cgroup id → 1 in scope, 2 not (the kernfs walk runs once per cgroup). */
+/*
+ * cgroup id → in scope or not, so the kernfs walk runs once per cgroup. A
+ * direct-mapped cache (index = id mod size, the id stored to check): an
+ * array lookup the verifier inlines, on the hot path of every write of the
+ * node, with no hashing and no LRU bookkeeping; a collision only costs a
+ * walk.
+ */
+#define SCOPE_CACHE_SIZE 16384
+
+struct scope_ent {
+	__u64 id;
+	__u32 in; /* 1 in scope, 2 not */
+	__u32 pad;
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, __u8);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCOPE_CACHE_SIZE);
+	__type(key, __u32);
+	__type(value, struct scope_ent);
 } scope_cache SEC(".maps");
 
 /* CRASH_SCOPE_PIDS: the target and its descendants. */
@@ -230,7 +244,8 @@ static __always_inline bool kn_in_scope(struct kernfs_node *kn)
 static __always_inline bool in_scope_tgid(struct task_struct *t, __u32 tgid)
 {
 	struct kernfs_node *kn;
-	__u8 *cached, v;
+	struct scope_ent *e;
+	__u32 slot;
 	__u64 id;
 
 	if (tgid == self_tgid || tgid == 0)
@@ -241,12 +256,15 @@ static __always_inline bool in_scope_tgid(struct task_struct *t, __u32 tgid)
 		return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
 	kn = task_cg_kn(t);
 	id = kn_id(kn);
-	cached = bpf_map_lookup_elem(&scope_cache, &id);
-	if (cached)
-		return *cached == 1;
-	v = kn_in_scope(kn) ? 1 : 2;
-	bpf_map_update_elem(&scope_cache, &id, &v, BPF_ANY);
-	return v == 1;
+	slot = (__u32)id & (SCOPE_CACHE_SIZE - 1);
+	e = bpf_map_lookup_elem(&scope_cache, &slot);
+	if (!e)
+		return false;
+	if (e->id == id && e->in)
+		return e->in == 1;
+	e->in = kn_in_scope(kn) ? 1 : 2;
+	e->id = id;
+	return e->in == 1;
 }
 
 static __always_inline bool in_scope(struct task_struct *t)
@@ -261,16 +279,17 @@ static __always_inline bool in_scope(struct task_struct *t)
  */
 static __always_inline bool current_in_scope(void)
 {
-	__u32 tgid = current_tgid();
+	__u32 tgid = current_tgid(), slot;
+	struct scope_ent *e;
 	__u64 id;
-	__u8 *cached;
 
 	if (scope_mode == CRASH_SCOPE_ALL || scope_mode == CRASH_SCOPE_PIDS || tgid == self_tgid)
 		return in_scope_tgid(cur(), tgid);
 	id = bpf_get_current_cgroup_id();
-	cached = id > 1 ? bpf_map_lookup_elem(&scope_cache, &id) : NULL;
-	if (cached)
-		return *cached == 1;
+	slot = (__u32)id & (SCOPE_CACHE_SIZE - 1);
+	e = id > 1 ? bpf_map_lookup_elem(&scope_cache, &slot) : NULL;
+	if (e && e->id == id && e->in)
+		return e->in == 1;
 	return in_scope_tgid(cur(), tgid);
 }
 
