@@ -2,7 +2,8 @@
 #
 # make            build/gotrace: one self-contained binary (BPF objects embedded
 #                 through bpftool skeletons; libbpf, libelf, zlib, zstd static)
-# make check      every test: unit (ASan+UBSan), fuzz (bounded), e2e (root, real BPF)
+# make check      every test: unit (ASan+UBSan), fuzz (bounded), e2e (root, real BPF),
+#                 scenarios (root: the crash-loop scenarios in runc pods)
 # make bench      the benchmarks in bench/ (print ratios; not part of check)
 # make V=1        show the commands
 #
@@ -57,7 +58,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all check unit fuzz e2e bench fixtures toolchains clean format
+.PHONY: all check unit fuzz e2e scenarios bench fixtures toolchains clean format
 all: $(BUILD)/gotrace
 
 $(BUILD)/gotrace: $(USER_OBJS)
@@ -133,8 +134,11 @@ fixtures: $(BUILD)/gotrace toolchains
 e2e: $(BUILD)/gotrace $(BUILD)/gotrace-asan fixtures
 	$(Q)BUILD_DIR=$(BUILD) tests/e2e/run.sh
 
+scenarios: $(BUILD)/gotrace fixtures
+	$(Q)BUILD_DIR=$(BUILD) tests/scenarios/run.sh
+
 # The order is cheapest first, so a broken parser fails in seconds.
-check: all unit fuzz e2e
+check: all unit fuzz e2e scenarios
 
 bench: $(BUILD)/bench/bench_symbolize toolchains
 	$(Q)BUILD_DIR=$(BUILD) bench/run.sh

@@ -185,7 +185,7 @@ class Pod:
                      for s, n in ((proc.stdout, "stdout"), (proc.stderr, "stderr"))]
             for t in pumps:
                 t.start()
-            emit("start", restart=restart, container_id=cid, pid=self.init_pid(cid),
+            emit("start", restart=restart, container_id=cid, pid=self.init_pid(cid, proc),
                  cgroup=self.cgroups_path(cid), log=logpath, pod_uid=self.uid)
             rc = proc.wait()
             for t in pumps:
@@ -207,9 +207,10 @@ class Pod:
                 log.flush()
 
     @staticmethod
-    def init_pid(cid, timeout=5.0):
+    def init_pid(cid, proc, timeout=5.0):
+        """The container's init pid; 0 when it is gone before runc could say."""
         end = time.time() + timeout
-        while time.time() < end:
+        while time.time() < end and proc.poll() is None:
             p = subprocess.run([RUNC, "state", cid], stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL)
             if p.returncode == 0:

@@ -9,6 +9,8 @@ extern const struct cmd_spec cmd_info;
 extern const struct cmd_spec cmd_block;
 extern const struct cmd_spec cmd_goroutines;
 extern const struct cmd_spec cmd_oom;
+extern const struct cmd_spec cmd_crash;
+extern const struct cmd_spec cmd_bind;
 
 #define GOTRACE_VERSION "0.1.0"
 

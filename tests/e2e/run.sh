@@ -10,7 +10,8 @@
 # Environment: BUILD_DIR (default build), E2E_TIMEOUT seconds per test
 # (default 1800), E2E_VERBOSE=1 prints every test's output, GOTRACE=path
 # tests another gotrace binary, E2E_FIXTURES=id,id (substrings of manifest
-# ids, e.g. go1.27/pie) limits the fixtures for a quick local run.
+# ids, e.g. go1.27/pie) limits the fixtures for a quick local run,
+# E2E_DIR=dir runs that folder's tests instead (tests/scenarios/run.sh).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +22,9 @@ BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
 export BUILD_DIR
 PYTHON=/usr/bin/python3
 timeout_s=${E2E_TIMEOUT:-1800}
-logdir=$BUILD_DIR/e2e
+tests_dir=${E2E_DIR:-$here}
+suite=$(basename "$tests_dir")
+logdir=$BUILD_DIR/$suite
 mkdir -p "$logdir"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -31,7 +34,7 @@ fi
 [ -x "$PYTHON" ] || { echo "e2e: $PYTHON is missing (apt-get install python3)" >&2; exit 1; }
 
 tests=()
-for t in "$here"/test_*.py "$here"/test_*.sh; do
+for t in "$tests_dir"/test_*.py "$tests_dir"/test_*.sh; do
 	[ -e "$t" ] || continue
 	if [ $# -gt 0 ]; then
 		match=0
@@ -41,7 +44,7 @@ for t in "$here"/test_*.py "$here"/test_*.sh; do
 	tests+=("$t")
 done
 if [ ${#tests[@]} -eq 0 ]; then
-	echo "e2e: no tests to run" >&2
+	echo "$suite: no tests to run" >&2
 	exit 1
 fi
 
@@ -50,7 +53,7 @@ failed=0
 for t in "${tests[@]}"; do
 	name=$(basename "$t")
 	log=$logdir/${name%.*}.log
-	echo "== e2e: $name"
+	echo "== $suite: $name"
 	start=$EPOCHREALTIME
 	case $t in
 	*.py) cmd=("$PYTHON" -u "$t") ;;
@@ -85,7 +88,7 @@ for t in "${tests[@]}"; do
 done
 
 echo
-echo "e2e summary (logs in $logdir)"
+echo "$suite summary (logs in $logdir)"
 printf '  %-36s %-8s %8s  %s\n' TEST RESULT SECONDS NOTE
 pass=0 skip=0
 for i in "${!names[@]}"; do

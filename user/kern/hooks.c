@@ -58,6 +58,8 @@ static const struct hook_def defs[] = {
 	SYSCALL_HOOK("exit", bind, "return from bind(2)"),
 	SYSCALL_HOOK("enter", connect, "entry to connect(2)"),
 	SYSCALL_HOOK("exit", connect, "return from connect(2)"),
+	SYSCALL_HOOK("enter", listen, "entry to listen(2)"),
+	SYSCALL_HOOK("exit", listen, "return from listen(2)"),
 	SYSCALL_HOOK("enter", openat, "entry to openat(2)"),
 	SYSCALL_HOOK("exit", openat, "return from openat(2)"),
 	SYSCALL_HOOK("enter", execve, "entry to execve(2)"),

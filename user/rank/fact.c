@@ -315,6 +315,19 @@ void fact_store__clear(struct fact_store *fs)
 	memset(fs, 0, sizeof(*fs));
 }
 
+void fact_store__trim(struct fact_store *fs, size_t keep)
+{
+	size_t i, drop;
+
+	if (fs->n <= keep)
+		return;
+	drop = fs->n - keep;
+	for (i = 0; i < drop; i++)
+		fact_free(fs->v[i]);
+	memmove(fs->v, fs->v + drop, keep * sizeof(*fs->v));
+	fs->n = keep;
+}
+
 int fact_store__load_jsonl(struct fact_store *fs, const char *path)
 {
 	FILE *fp = fopen(path, "r");

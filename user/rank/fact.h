@@ -90,6 +90,8 @@ const struct fact *fact_store__next(const struct fact_store *fs, size_t *cursor,
 const struct fact *fact_store__latest(const struct fact_store *fs, const char *kind,
 				     const char *subject);
 void fact_store__clear(struct fact_store *fs);
+/* Frees all but the newest keep facts (long runs: a bounded window). */
+void fact_store__trim(struct fact_store *fs, size_t keep);
 /* Loads newline-delimited facts (recorded with --json) from a file. */
 int fact_store__load_jsonl(struct fact_store *fs, const char *path);
 

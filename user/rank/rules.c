@@ -8,6 +8,16 @@ extern const struct rule rule_block_lock, rule_block_leak, rule_block_handler, r
 extern const struct rule rule_oom_memcg, rule_oom_node, rule_oom_memlimit_unset,
 	rule_oom_memlimit_above, rule_oom_gogc_off;
 
+extern const struct rule rule_crash_exec_fail;
+extern const struct rule rule_crash_go_fatal;
+extern const struct rule rule_crash_killed;
+extern const struct rule rule_crash_open_fail;
+extern const struct rule rule_crash_connect_fail;
+extern const struct rule rule_crash_exit;
+extern const struct rule rule_crash_restart_loop;
+extern const struct rule rule_bind_privileged;
+extern const struct rule rule_bind_in_use;
+
 /* Every rule, one line each (rank/rule_<name>.c). */
 static const struct rule *const all_rules[] = {
 	&rule_block_lock,
@@ -19,6 +29,15 @@ static const struct rule *const all_rules[] = {
 	&rule_oom_memlimit_unset,
 	&rule_oom_memlimit_above,
 	&rule_oom_gogc_off,
+	&rule_crash_exec_fail,
+	&rule_crash_go_fatal,
+	&rule_crash_killed,
+	&rule_crash_open_fail,
+	&rule_crash_connect_fail,
+	&rule_crash_exit,
+	&rule_crash_restart_loop,
+	&rule_bind_privileged,
+	&rule_bind_in_use,
 };
 
 #define NRULES (sizeof(all_rules) / sizeof(all_rules[0]))
