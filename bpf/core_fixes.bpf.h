@@ -106,9 +106,10 @@ static __always_inline __u64 kernfs_node_id(struct kernfs_node *kn)
 /*
  * kernfs_node::parent became __parent (RCU-protected) in Linux v6.15,
  * "kernfs: Use RCU to access kernfs_node::parent." (Sebastian Andrzej
- * Siewior). vmlinux.h is newer, so the old name is the flavour.
+ * Siewior). vmlinux.h is newer, so the old name is the flavour (v614: the last
+ * layout with it).
  */
-struct kernfs_node___old {
+struct kernfs_node___v614 {
 	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
@@ -116,7 +117,7 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
 	if (bpf_core_field_exists(kn->__parent))
 		return BPF_CORE_READ(kn, __parent);
-	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+	return BPF_CORE_READ((struct kernfs_node___v614 *)kn, parent);
 }
 
 /*
