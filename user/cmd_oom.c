@@ -18,19 +18,9 @@
 #include "base/err.h"
 #include "base/loop.h"
 #include "base/num.h"
-#include "base/signals.h"
-#include "bpf_oom.h"
+#include "oom/session.h"
 #include "commands.h"
-#include "kern/cgroup_layout.h"
 #include "kern/hooks.h"
-#include "oom/render.h"
-#include "oom/report.h"
-#include "oom/scope.h"
-#include "oom/watch.h"
-#include "out/json.h"
-#include "rank/fact.h"
-#include "rank/rules.h"
-#include "sym/ksyms.h"
 
 enum {
 	ID_COUNT = 0x100,
@@ -38,12 +28,6 @@ enum {
 	ID_LOAD_ONLY,
 	ID_NO_READ_AHEAD,
 };
-
-#define SAMPLE_NS 100000000ULL	   /* usage every 100 ms */
-#define FULL_NS 1000000000ULL	   /* limits, events, PSI, processes every second */
-#define WINDOW_NS 120000000000ULL  /* two minutes of history */
-#define ARM_PERCENT 75		   /* usage/limit that arms the charge-path counters */
-#define ARM_HOLD_NS 10000000000ULL /* and for how long after the last time it was seen */
 
 static const struct cmd_opt oom_opts[] = {
 	{"count", 'n', required_argument, ID_COUNT, "N", "stop after N kills in scope"},
@@ -60,21 +44,6 @@ struct oom_args {
 	uint32_t count;
 	bool no_read_ahead;
 	struct oom_tracer_opts topts;
-};
-
-struct oom_run {
-	const struct common_opts *co;
-	const struct oom_args *a;
-	struct oom_scope scope;
-	struct cgroup_layout cl;
-	struct watch *watch;
-	struct oom_tracer *tracer;
-	struct ksyms *ksyms;
-	char mechanism[128];
-	uint32_t kills, skipped;
-	uint32_t armed; /* times the charge-path counters were armed */
-	uint64_t hot_until;
-	uint64_t start_ns;
 };
 
 static int parse_mech(const char *s, enum kern_mech *out)
@@ -111,250 +80,12 @@ static int oom_opt(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-/* ------------------------------------------------------------------ kills */
-
-static int on_kill(void *ctx, const struct oom_kill_event *e)
-{
-	struct oom_run *run = ctx;
-	struct oom_enrich_ctx cx = {
-		.watch = run->watch,
-		.ksyms = run->ksyms,
-		.tracer = run->tracer,
-		.host_root = g_opts.host_root,
-		.mechanism = run->mechanism,
-		.unified_mount = run->cl.unified_mount,
-		.window_ns = WINDOW_NS,
-	};
-	struct oom_report *r = malloc(sizeof(*r));
-	struct fact_store one = {0};
-	struct cand_list cands = {0};
-	struct fact *f;
-
-	if (!r)
-		return -ENOMEM;
-	oom_report__build(r, e, &cx);
-	if (!oom_scope__kill(&run->scope, r)) {
-		run->skipped++;
-		free(r);
-		return 0;
-	}
-	/* One kill's fact alone: its candidates explain this death (merge_key death:<pid>). */
-	f = oom_report__to_fact(r);
-	if (f && !fact_store__add(&one, f))
-		rank__evaluate(&one, (const char *const[]){"oom_", NULL}, &cands);
-	else
-		f = NULL; /* add() freed it */
-	r->print_mono_ns = mono_ns();
-	if (run->co->json)
-		oom_render_json(stdout, r, f, &cands);
-	else
-		oom_render_text(stdout, r, &cands, run->co->verbose);
-	run->kills++;
-	cand_list__clear(&cands);
-	fact_store__clear(&one);
-	free(r);
-	return 0;
-}
-
-static int run_poll(void *ctx, int timeout_ms)
-{
-	struct oom_run *run = ctx;
-
-	return oom_tracer__poll(run->tracer, timeout_ms, on_kill, run);
-}
-
-static bool run_stop(void *ctx)
-{
-	struct oom_run *run = ctx;
-
-	return run->a->count && run->kills >= run->a->count;
-}
-
-/* ------------------------------------------------------------------ start, summary */
-
-static void hooks_json(struct json_writer *w, const struct oom_run *run)
-{
-	json_arr_begin(w, "hooks");
-	for (int h = 0; h < OOM_HOOK_NR; h++) {
-		const struct oom_hook_state *hs = oom_tracer__hook(run->tracer, h);
-		char tgt[96];
-
-		json_obj_begin(w, NULL);
-		json_str(w, "hook", hs->hook);
-		if (hs->used) {
-			kern_target__format(&hs->t, tgt, sizeof(tgt));
-			json_str(w, "mechanism", kern_mech_name(hs->t.mech));
-			json_str(w, "target", tgt);
-			json_bool(w, "attached", hs->armed);
-		} else {
-			json_str(w, "unavailable", hs->why_not);
-		}
-		json_obj_end(w);
-	}
-	json_arr_end(w);
-}
-
-static void print_start(const struct oom_run *run)
-{
-	char scope[PATH_MAX + 64];
-	size_t limited = 0;
-	struct json_writer w;
-
-	oom_scope__describe(&run->scope, scope, sizeof(scope));
-	watch__ncgroups(run->watch, &limited);
-	if (run->co->json) {
-		json_init(&w, stdout);
-		json_obj_begin(&w, NULL);
-		json_str(&w, "event", "start");
-		json_str(&w, "scope", scope);
-		json_u64(&w, "watched_cgroups", limited);
-		hooks_json(&w, run);
-		json_obj_end(&w);
-		json_end_line(&w);
-		return;
-	}
-	fprintf(stderr, "gotrace oom: %s, %zu memory cgroup%s with a limit watched; kills via %s",
-		scope, limited, limited == 1 ? "" : "s", run->mechanism);
-	for (int h = OOM_HOOK_EVENTS; h < OOM_HOOK_NR; h++)
-		if (!oom_tracer__hook(run->tracer, h)->used)
-			fprintf(stderr, "\n  (no %s: %s)", oom_tracer__hook(run->tracer, h)->hook,
-				oom_tracer__hook(run->tracer, h)->why_not);
-	fprintf(stderr, ". Ctrl-C to stop.\n");
-}
-
-/*
- * The charge-path counters cost a little on every page fault: armed only
- * near a limit, and kept armed for a while after, so usage swinging around
- * the threshold does not attach and detach every tick.
- */
-static void arm(struct oom_run *run, uint64_t now)
-{
-	bool hot;
-
-	if (watch__hot(run->watch, ARM_PERCENT))
-		run->hot_until = now + ARM_HOLD_NS;
-	hot = now < run->hot_until;
-
-	if (hot != oom_tracer__hook(run->tracer, OOM_HOOK_EVENTS)->armed &&
-	    !oom_tracer__arm_events(run->tracer, hot) && hot)
-		run->armed++;
-}
-
-static int run_tick(void *ctx, bool final)
-{
-	struct oom_run *run = ctx;
-	struct oom_bpf_stats st;
-	struct json_writer w;
-
-	if (!final) {
-		uint64_t now = mono_ns();
-
-		watch__tick(run->watch, now);
-		arm(run, now);
-		return 0;
-	}
-	oom_tracer__stats(run->tracer, &st);
-	if (run->co->json) {
-		json_init(&w, stdout);
-		json_obj_begin(&w, NULL);
-		json_str(&w, "event", "summary");
-		json_u64(&w, "kills", run->kills);
-		json_u64(&w, "kills_out_of_scope", run->skipped);
-		json_u64(&w, "duration_ns", mono_ns() - run->start_ns);
-		json_u64(&w, "ringbuf_drops", st.ringbuf_drops);
-		json_u64(&w, "memcg_map_full", st.memcg_map_full);
-		json_u64(&w, "charge_counters_armed", run->armed);
-		json_obj_end(&w);
-		json_end_line(&w);
-	} else {
-		fprintf(stderr,
-			"gotrace oom: %u kill%s in scope (%u outside); lost records: %llu\n",
-			run->kills, run->kills == 1 ? "" : "s", run->skipped,
-			(unsigned long long)st.ringbuf_drops);
-	}
-	return 0;
-}
-
-/* ------------------------------------------------------------------ setup */
-
-static int setup_watch(struct oom_run *run)
-{
-	struct watch_cfg cfg = {
-		.mem_version = run->cl.memory_version,
-		.mem_mount = run->cl.memory_mount,
-		.unified_mount = run->cl.unified_mount,
-		.in_scope = oom_scope__cgroup,
-		.scope_ctx = &run->scope,
-		.sample_ns = SAMPLE_NS,
-		.full_ns = FULL_NS,
-		.window_ns = WINDOW_NS,
-		.no_read_ahead = run->a->no_read_ahead,
-	};
-	int err;
-
-	if (!run->cl.memory_version)
-		return err_fail(GT_ENOFEAT, "oom: this node has no memory cgroup controller "
-					    "mounted (neither cgroup v1 memory nor cgroup2)");
-	err = watch__new(&cfg, &run->watch);
-	if (!err)
-		err = watch__tick(run->watch, mono_ns());
-	return err;
-}
-
-static int setup(struct oom_run *run)
-{
-	const struct oom_hook_state *kill;
-	char tgt[96];
-	int err;
-
-	err = cgroup_layout__read(&run->cl);
-	if (!err)
-		err = oom_scope__init(&run->scope, run->co, &run->cl);
-	if (!err)
-		err = setup_watch(run);
-	if (!err)
-		err = oom_tracer__open(&run->a->topts, &run->tracer);
-	if (err)
-		return err;
-	kill = oom_tracer__hook(run->tracer, OOM_HOOK_KILL);
-	kern_target__format(&kill->t, tgt, sizeof(tgt));
-	snprintf(run->mechanism, sizeof(run->mechanism), "%s %s", kern_mech_name(kill->t.mech),
-		 tgt);
-	/* Without kernel symbols the kind comes from the memcg counters instead. */
-	if (ksyms__load(&run->ksyms))
-		run->ksyms = NULL;
-	return 0;
-}
-
-static int load_only_report(const struct oom_run *run)
-{
-	struct json_writer w;
-
-	if (!run->co->json) {
-		printf("loaded (verifier accepted): %s\n", run->mechanism);
-		return 0;
-	}
-	json_init(&w, stdout);
-	json_obj_begin(&w, NULL);
-	json_str(&w, "event", "loaded");
-	hooks_json(&w, run);
-	json_obj_end(&w);
-	json_end_line(&w);
-	return 0;
-}
-
-static void teardown(struct oom_run *run)
-{
-	oom_tracer__free(run->tracer);
-	watch__free(run->watch);
-	ksyms__free(run->ksyms);
-}
-
 static int oom_run(const struct cmd_spec *spec, int argc, char **argv)
 {
 	struct oom_args a = {.topts = {.force_kill_mech = MECH_NR}};
 	struct common_opts co;
-	struct oom_run run = {.co = &co, .a = &a};
+	struct oom_session *run = NULL;
+	struct oom_session_opts so;
 	struct run_loop rl = {0};
 	int first, err;
 
@@ -365,23 +96,24 @@ static int oom_run(const struct cmd_spec *spec, int argc, char **argv)
 		return err_fail(GT_EUSAGE,
 				"oom: unexpected argument '%s' (see 'gotrace oom --help')",
 				argv[first]);
-	err = setup(&run);
+	so = (struct oom_session_opts){.co = &co, .count = a.count,
+				       .no_read_ahead = a.no_read_ahead, .topts = a.topts};
+	err = oom_session__open(&so, &run);
 	if (!err && a.topts.load_only)
-		err = load_only_report(&run);
+		err = oom_session__load_only_report(run);
 	if (err || a.topts.load_only)
 		goto out;
-	run.start_ns = mono_ns();
-	print_start(&run);
+	oom_session__print_start(run);
 	rl = (struct run_loop){.duration_ns = co.duration_ns,
-			       .interval_ns = SAMPLE_NS,
+			       .interval_ns = OOM_SESSION_TICK_NS,
 			       .max_poll_ms = 50,
-			       .poll = run_poll,
-			       .tick = run_tick,
-			       .stop = run_stop,
-			       .ctx = &run};
+			       .poll = oom_session__poll,
+			       .tick = oom_session__tick,
+			       .stop = oom_session__done,
+			       .ctx = run};
 	err = run_loop__run(&rl);
 out:
-	teardown(&run);
+	oom_session__free(run);
 	return err;
 }
 

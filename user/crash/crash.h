@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "cli/opts.h"
+#include "rank/fact.h"
 
 /*
  * The engine behind `gotrace crash` and `gotrace bind`: it runs the crash
@@ -33,6 +34,9 @@ struct crash_session_opts {
 	int verbose;
 	bool hold; /* hold new binaries / failed execs for inspection */
 	const char *host_root;
+	/* For watch/doctor: every fact also goes there; quiet: print nothing. */
+	const struct fact_sink *sink;
+	bool quiet;
 };
 
 int crash_session__open(const struct crash_session_opts *o, struct crash_session **out);
@@ -40,6 +44,12 @@ int crash_session__open(const struct crash_session_opts *o, struct crash_session
 int crash_session__poll(void *s, int timeout_ms);
 int crash_session__tick(void *s, bool final);
 void crash_session__free(struct crash_session *s);
+
+struct crash_session_stats {
+	uint64_t deaths, events, events_lost, rate_limited, holds;
+	size_t hooks_attached, hooks_missing;
+};
+void crash_session__stats(struct crash_session *s, struct crash_session_stats *out);
 
 /* cli.c: a command's run(): its options, a session, the poll loop. */
 extern const struct cmd_opt crash_cmd_opts[];

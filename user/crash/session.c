@@ -173,10 +173,12 @@ int crash_session__open(const struct crash_session_opts *o, struct crash_session
 		crash_session__free(s);
 		return err;
 	}
-	print_hooks(s);
+	if (!o->quiet)
+		print_hooks(s);
 	if (o->mode == CRASH_MODE_CRASH)
 		crash_gobin__scan_running(s);
-	print_ready(s);
+	if (!o->quiet)
+		print_ready(s);
 	*out = s;
 	return 0;
 }
@@ -197,6 +199,8 @@ int crash_session__tick(void *ctx, bool final)
 	if (!final)
 		return 0;
 	crash_tracer__poll(s->tr, 0); /* what is still in the ring */
+	if (s->o.quiet)
+		return 0;
 	crash_tracer__stats(s->tr, st);
 	if (s->o.json) {
 		printf("{\"summary\":{\"deaths\":%llu,\"verdicts\":%llu,\"events\":%llu,"
@@ -222,6 +226,27 @@ int crash_session__tick(void *ctx, bool final)
 	}
 	fflush(stdout);
 	return 0;
+}
+
+void crash_session__stats(struct crash_session *s, struct crash_session_stats *out)
+{
+	const struct crash_hook_state *h;
+	uint64_t st[CRASH_STAT_NR];
+	size_t n = crash_tracer__hooks(s->tr, &h);
+
+	memset(out, 0, sizeof(*out));
+	crash_tracer__stats(s->tr, st);
+	for (size_t i = 0; i < n; i++) {
+		if (h[i].mech[0])
+			out->hooks_attached++;
+		else
+			out->hooks_missing++;
+	}
+	out->deaths = s->deaths;
+	out->events = st[CRASH_STAT_EVENTS];
+	out->events_lost = st[CRASH_STAT_RB_FULL];
+	out->rate_limited = st[CRASH_STAT_RATE];
+	out->holds = st[CRASH_STAT_HOLDS];
 }
 
 void crash_session__free(struct crash_session *s)

@@ -65,7 +65,11 @@ static void print_fact_text(const struct fact *f)
 
 void crash_emit_fact(struct crash_session *s, struct fact *f)
 {
-	if (s->o.json) {
+	if (s->o.sink)
+		s->o.sink->add(s->o.sink->ctx, f);
+	if (s->o.quiet) {
+		/* nothing printed: watch/doctor rank the facts themselves */
+	} else if (s->o.json) {
 		struct json_writer w;
 
 		json_init(&w, stdout);
@@ -182,7 +186,7 @@ void crash_verdict(struct crash_session *s, const struct fact *death)
 	struct cand_list all = {0}, sel;
 	uint64_t latency;
 
-	if (s->o.mode != CRASH_MODE_CRASH || !is_death(death, s))
+	if (s->o.mode != CRASH_MODE_CRASH || s->o.quiet || !is_death(death, s))
 		return;
 	rank__evaluate(&s->facts, NULL, &all);
 	select_for(&all, death->subject, (pid_t)fact_int(death, "pid", 0), &sel);
@@ -227,6 +231,8 @@ void crash_bind_verdict(struct crash_session *s, const struct fact *b)
 	static const char *const prefixes[] = {"bind_", NULL};
 	struct cand_list all = {0}, sel;
 
+	if (s->o.quiet)
+		return;
 	/* Go probes IPv6 support with port-0 loopback binds at start: noise unless -v. */
 	if (!s->o.json && (!fact_bool(b, "ok", false) || fact_int(b, "port", 0) || s->o.verbose))
 		bind_line(b);

@@ -259,6 +259,37 @@ int fact_read_json(const char *text, size_t len, struct fact **out)
 	return err;
 }
 
+struct fact *fact_clone(const struct fact *src)
+{
+	struct fact *f = fact_new(src->kind, src->subject, src->time_ns);
+	size_t i;
+	int err = 0;
+
+	for (i = 0; f && i < src->nattrs && !err; i++) {
+		const struct fact_attr *a = &src->attrs[i];
+
+		switch (a->type) {
+		case ATTR_STR:
+			err = fact_set_str(f, a->key, a->s);
+			break;
+		case ATTR_INT:
+			err = fact_set_int(f, a->key, a->i);
+			break;
+		case ATTR_FLOAT:
+			err = fact_set_float(f, a->key, a->f);
+			break;
+		case ATTR_BOOL:
+			err = fact_set_bool(f, a->key, a->b);
+			break;
+		}
+	}
+	if (err) {
+		fact_free(f);
+		return NULL;
+	}
+	return f;
+}
+
 int fact_store__add(struct fact_store *fs, struct fact *f)
 {
 	struct fact **v;

@@ -71,6 +71,18 @@ void fact_write_json_fields(struct json_writer *w, const struct fact *f);
 /* Parses what fact_write_json wrote (one line). -GT_EFORMAT with a message. */
 int fact_read_json(const char *text, size_t len, struct fact **out);
 
+/* A copy of f (e.g. for a second store). NULL on ENOMEM. */
+struct fact *fact_clone(const struct fact *f);
+
+/*
+ * Where a tracer hands its facts when something else (watch, doctor) ranks
+ * them: add() gets every fact as it is observed and copies what it keeps.
+ */
+struct fact_sink {
+	void (*add)(void *ctx, const struct fact *f);
+	void *ctx;
+};
+
 /* An ordered collection of facts; it owns them. */
 struct fact_store {
 	struct fact **v;
