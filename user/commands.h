@@ -6,6 +6,7 @@
 
 /* One entry per command, defined in its cmd_<name>.c. */
 extern const struct cmd_spec cmd_info;
+extern const struct cmd_spec cmd_watch;
 extern const struct cmd_spec cmd_block;
 extern const struct cmd_spec cmd_goroutines;
 extern const struct cmd_spec cmd_oom;

@@ -15,6 +15,7 @@
 #include "out/json.h"
 
 static const struct cmd_spec *const commands[] = {
+	&cmd_watch,
 	&cmd_info,
 	&cmd_block,
 	&cmd_goroutines,

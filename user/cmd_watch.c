@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace watch: the live incident terminal. Runs the crash/bind tracer
+ * (exec, exits, signals and their senders, failed syscalls, Go fatal errors
+ * through uprobes on every Go binary that starts) and the OOM tracer
+ * together, quietly, into one fact store; after new facts the shared rules
+ * re-rank every candidate and the view shows what is new or changed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/loop.h"
+#include "base/signals.h"
+#include "commands.h"
+#include "crash/crash.h"
+#include "live/live.h"
+#include "oom/session.h"
+#include "rank/rules.h"
+
+#define MAX_FACTS 50000
+#define REDRAW_NS 1000000000ULL /* the TTY view ages ("last 3s ago") even when quiet */
+
+enum { ID_NO_HOLD = 0x100 };
+
+static const struct cmd_opt watch_opts[] = {
+	{"no-hold", 0, no_argument, ID_NO_HOLD, NULL,
+	 "never pause a new binary at its first exec to attach the Go probes (a crash in its first "
+	 "milliseconds may then be missed)"},
+	{0},
+};
+
+struct watch_run {
+	struct common_opts co;
+	bool no_hold;
+	struct crash_session *crash;
+	struct oom_session *oom;
+	struct fact_store facts;
+	struct fact_sink sink;
+	bool dirty;
+	struct cand_list cands;
+	struct live_view view;
+	uint64_t kills;
+};
+
+static int watch_opt(void *ctx, int id, const char *arg)
+{
+	struct watch_run *r = ctx;
+
+	if (id == ID_NO_HOLD)
+		r->no_hold = true;
+	return 0;
+}
+
+/* Both tracers hand their facts here. */
+static void on_fact(void *ctx, const struct fact *f)
+{
+	struct watch_run *r = ctx;
+	struct fact *copy = fact_clone(f);
+
+	if (!copy)
+		return;
+	if (r->facts.n >= MAX_FACTS)
+		fact_store__trim(&r->facts, MAX_FACTS / 2);
+	if (!fact_store__add(&r->facts, copy))
+		r->dirty = true;
+	if (!strcmp(f->kind, "oom_kill"))
+		r->kills++;
+}
+
+static void stats(struct watch_run *r, struct live_stats *st)
+{
+	struct crash_session_stats cs;
+	struct oom_session_stats os;
+
+	memset(st, 0, sizeof(*st));
+	crash_session__stats(r->crash, &cs);
+	oom_session__stats(r->oom, &os);
+	st->deaths = cs.deaths;
+	st->events = cs.events;
+	st->lost = cs.events_lost + os.ringbuf_drops;
+	st->holds = cs.holds;
+	st->kills = os.kills;
+	st->hooks_attached = cs.hooks_attached;
+	st->hooks_missing = cs.hooks_missing;
+	st->facts = r->facts.n;
+}
+
+static void rerank(struct watch_run *r, bool force)
+{
+	struct live_stats st;
+
+	if (r->dirty) {
+		rank__evaluate(&r->facts, NULL, &r->cands);
+		live_fold(&r->cands);
+		r->dirty = false;
+		force = true;
+	}
+	stats(r, &st);
+	live_view__update(&r->view, &r->cands, &st, force);
+}
+
+static int watch_poll(void *ctx, int timeout_ms)
+{
+	struct watch_run *r = ctx;
+	int half = timeout_ms / 2, err;
+
+	err = crash_session__poll(r->crash, half);
+	if (!err)
+		err = oom_session__poll(r->oom, timeout_ms - half);
+	if (!err && r->dirty)
+		rerank(r, false); /* a verdict within one poll of its facts */
+	return err;
+}
+
+static int watch_tick(void *ctx, bool final)
+{
+	struct watch_run *r = ctx;
+	struct live_stats st;
+	int err = crash_session__tick(r->crash, final);
+
+	if (!err)
+		err = oom_session__tick(r->oom, final);
+	if (err)
+		return err;
+	if (!final) {
+		rerank(r, r->view.tty && mono_ns() - r->view.last_draw_ns >= REDRAW_NS);
+		return 0;
+	}
+	if (r->dirty) {
+		rank__evaluate(&r->facts, NULL, &r->cands);
+		live_fold(&r->cands);
+	}
+	stats(r, &st);
+	live_view__final(&r->view, &r->cands, &st);
+	return 0;
+}
+
+static void describe_scope(struct watch_run *r)
+{
+	char *s = r->view.scope;
+	size_t n = sizeof(r->view.scope);
+
+	if (r->co.pid)
+		snprintf(s, n, "pid %d", (int)r->co.pid);
+	else if (r->co.pod)
+		snprintf(s, n, "pod %.200s", r->co.pod);
+	else if (r->co.container)
+		snprintf(s, n, "container %.64s", r->co.container);
+	else if (r->co.cgroup)
+		snprintf(s, n, "cgroup %.200s", r->co.cgroup);
+	else
+		snprintf(s, n, "all containers on this node");
+}
+
+static int watch_start(struct watch_run *r)
+{
+	struct crash_session_opts co = {
+		.mode = CRASH_MODE_CRASH,
+		.pid = r->co.pid,
+		.cgroup = r->co.cgroup,
+		.pod = r->co.pod,
+		.container = r->co.container,
+		.verbose = r->co.verbose,
+		.hold = !r->no_hold,
+		.host_root = g_opts.host_root,
+		.sink = &r->sink,
+		.quiet = true,
+	};
+	struct oom_session_opts oo = {.co = &r->co, .sink = &r->sink, .quiet = true,
+				      .topts = {.force_kill_mech = MECH_NR}};
+	int err;
+
+	r->sink = (struct fact_sink){.add = on_fact, .ctx = r};
+	err = oom_session__open(&oo, &r->oom);
+	if (!err)
+		err = crash_session__open(&co, &r->crash);
+	return err;
+}
+
+static int watch_run(const struct cmd_spec *spec, int argc, char **argv)
+{
+	struct watch_run *r = calloc(1, sizeof(*r));
+	struct run_loop rl = {0};
+	int first, err;
+
+	if (!r)
+		return -ENOMEM;
+	err = opts_parse(spec, argc, argv, &r->co, watch_opt, r, &first);
+	if (!err && first < argc)
+		err = err_fail(GT_EUSAGE, "watch: unexpected argument '%s'", argv[first]);
+	if (err)
+		goto out;
+	r->view.json = r->co.json;
+	r->view.verbose = r->co.verbose;
+	r->view.tty = isatty(STDOUT_FILENO);
+	r->view.color = r->view.tty && !getenv("NO_COLOR");
+	r->view.start_mono_ns = mono_ns();
+	json_init(&r->view.w, stdout);
+	describe_scope(r);
+	err = watch_start(r);
+	if (err)
+		goto out;
+	if (!r->view.tty && !r->co.json)
+		fprintf(stderr, "gotrace watch: %s; a verdict per new or changed root cause. Ctrl-C "
+				"for the summary.\n", r->view.scope);
+	rerank(r, true);
+	rl = (struct run_loop){.duration_ns = r->co.duration_ns,
+			       .interval_ns = OOM_SESSION_TICK_NS,
+			       .max_poll_ms = 50,
+			       .poll = watch_poll,
+			       .tick = watch_tick,
+			       .ctx = r};
+	err = run_loop__run(&rl);
+out:
+	crash_session__free(r->crash);
+	oom_session__free(r->oom);
+	cand_list__clear(&r->cands);
+	fact_store__clear(&r->facts);
+	live_view__free(&r->view);
+	free(r);
+	return err;
+}
+
+const struct cmd_spec cmd_watch = {
+	.name = "watch",
+	.summary = "live incident terminal: ranked root causes of deaths and OOM kills, node-wide",
+	.usage = "[-p PID | -c CGROUP | --pod UID | --container ID] [-d DUR] [--json] [--no-hold]",
+	.description =
+		"Runs the crash, bind and OOM tracers together (and the Go fatal-error probes on\n"
+		"every Go program that starts) and keeps a ranked list of root-cause candidates per\n"
+		"container: score, cause, evidence, fix, first and last seen, how many times. On a\n"
+		"terminal it redraws in place like top; otherwise it prints each new or changed\n"
+		"candidate once (a line block, or with --json one object). Ctrl-C prints the\n"
+		"summary; a second Ctrl-C exits at once. Default scope: every container on the node.",
+	.examples = "  sudo gotrace watch                          # every container on the node\n"
+		    "  sudo gotrace watch --pod 7f6c1a2e-...       # one pod\n"
+		    "  sudo gotrace watch --json | tee verdicts.jsonl   # for a log pipeline\n"
+		    "  sudo gotrace watch -c / -d 60               # every process, for a minute\n",
+	.shared = OPT_PID | OPT_CGROUP | OPT_POD | OPT_CONTAINER | OPT_DURATION | OPT_JSON,
+	.opts = watch_opts,
+	.run = watch_run,
+};
