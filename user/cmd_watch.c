@@ -25,9 +25,11 @@
 #define MAX_FACTS 50000
 #define REDRAW_NS 1000000000ULL /* the TTY view ages ("last 3s ago") even when quiet */
 
-enum { ID_NO_HOLD = 0x100 };
+enum { ID_NO_HOLD = 0x100, ID_FACTS };
 
 static const struct cmd_opt watch_opts[] = {
+	{"facts", 0, no_argument, ID_FACTS, NULL,
+	 "with --json: also every fact as it is observed (the evidence stream)"},
 	{"no-hold", 0, no_argument, ID_NO_HOLD, NULL,
 	 "never pause a new binary at its first exec to attach the Go probes (a crash in its first "
 	 "milliseconds may then be missed)"},
@@ -37,6 +39,7 @@ static const struct cmd_opt watch_opts[] = {
 struct watch_run {
 	struct common_opts co;
 	bool no_hold;
+	bool print_facts;
 	struct crash_session *crash;
 	struct oom_session *oom;
 	struct fact_store facts;
@@ -53,6 +56,8 @@ static int watch_opt(void *ctx, int id, const char *arg)
 
 	if (id == ID_NO_HOLD)
 		r->no_hold = true;
+	else if (id == ID_FACTS)
+		r->print_facts = true;
 	return 0;
 }
 
@@ -64,6 +69,10 @@ static void on_fact(void *ctx, const struct fact *f)
 
 	if (!copy)
 		return;
+	if (r->print_facts && r->co.json) {
+		fact_write_json(&r->view.w, NULL, f);
+		json_end_line(&r->view.w);
+	}
 	if (r->facts.n >= MAX_FACTS)
 		fact_store__trim(&r->facts, MAX_FACTS / 2);
 	if (!fact_store__add(&r->facts, copy))
@@ -205,9 +214,20 @@ static int watch_run(const struct cmd_spec *spec, int argc, char **argv)
 	err = watch_start(r);
 	if (err)
 		goto out;
-	if (!r->view.tty && !r->co.json)
+	if (r->co.json) {
+		/* Everything is attached: from here on nothing is missed (scripts wait for it). */
+		json_obj_begin(&r->view.w, NULL);
+		json_obj_begin(&r->view.w, "status");
+		json_str(&r->view.w, "command", "watch");
+		json_bool(&r->view.w, "ready", true);
+		json_str(&r->view.w, "scope", r->view.scope);
+		json_obj_end(&r->view.w);
+		json_obj_end(&r->view.w);
+		json_end_line(&r->view.w);
+	} else if (!r->view.tty) {
 		fprintf(stderr, "gotrace watch: %s; a verdict per new or changed root cause. Ctrl-C "
 				"for the summary.\n", r->view.scope);
+	}
 	rerank(r, true);
 	rl = (struct run_loop){.duration_ns = r->co.duration_ns,
 			       .interval_ns = OOM_SESSION_TICK_NS,

@@ -165,6 +165,17 @@ def frame_func(text):
 # --------------------------------------------------------------------------
 # gotrace
 
+def _watch_verdict(doc):
+    """`gotrace watch --json` reports candidates, not deaths: its first candidate
+    about a subject (the highest ranked of that update) is that subject's verdict."""
+    if doc.get("type") != "candidate" or doc.get("event") != "new":
+        return None
+    c = doc["candidate"]
+    return {"verdict": {"subject": c["subject"], "display": c["display"],
+                        "time_ns": c["last_seen_ns"], "candidates": [c]},
+            "_received": doc["_received"], "_from_watch": True}
+
+
 class Gotrace:
     """A gotrace command running for the scenario, its JSON lines collected."""
 
@@ -186,8 +197,11 @@ class Gotrace:
             except ValueError:
                 doc = {"unparsed": raw.decode(errors="replace")}
             doc["_received"] = time.time()
+            verdict = _watch_verdict(doc)
             with self.lock:
                 self.docs.append(doc)
+                if verdict:
+                    self.docs.append(verdict)
                 self.lock.notify_all()
         with self.lock:
             self.lock.notify_all()
