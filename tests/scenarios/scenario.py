@@ -165,15 +165,27 @@ def frame_func(text):
 # --------------------------------------------------------------------------
 # gotrace
 
-def _watch_verdict(doc):
+def _watch_verdict(doc, docs):
     """`gotrace watch --json` reports candidates, not deaths: its first candidate
-    about a subject (the highest ranked of that update) is that subject's verdict."""
+    about a subject (the highest ranked of that update) is that subject's verdict;
+    the death's exit code or signal come from the exit fact it names (--facts)."""
     if doc.get("type") != "candidate" or doc.get("event") != "new":
         return None
     c = doc["candidate"]
-    return {"verdict": {"subject": c["subject"], "display": c["display"],
-                        "time_ns": c["last_seen_ns"], "candidates": [c]},
-            "_received": doc["_received"], "_from_watch": True}
+    v = {"subject": c["subject"], "display": c["display"], "time_ns": c["last_seen_ns"],
+         "candidates": [c]}
+    m = re.match(r"death:(\d+)$", c.get("merge_key") or "")
+    if m:
+        v["pid"] = int(m.group(1))
+        for d in reversed(docs):
+            a = d.get("attrs") or {}
+            if d.get("kind") == "exit" and a.get("pid") == v["pid"]:
+                for k in ("signal", "exit_code"):
+                    if k in a:
+                        v[k] = a[k]
+                        break
+                break
+    return {"verdict": v, "_received": doc["_received"], "_from_watch": True}
 
 
 class Gotrace:
@@ -197,8 +209,8 @@ class Gotrace:
             except ValueError:
                 doc = {"unparsed": raw.decode(errors="replace")}
             doc["_received"] = time.time()
-            verdict = _watch_verdict(doc)
             with self.lock:
+                verdict = _watch_verdict(doc, self.docs)
                 self.docs.append(doc)
                 if verdict:
                     self.docs.append(verdict)

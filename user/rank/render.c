@@ -79,6 +79,7 @@ void rank_write_json(struct json_writer *w, const char *key, const struct candid
 	json_str(w, "rule", c->rule);
 	json_str(w, "subject", c->subject);
 	json_str(w, "display", c->display);
+	json_str(w, "merge_key", c->merge_key);
 	json_i64(w, "score", c->score);
 	json_str(w, "severity", severity_name(c->severity));
 	json_str(w, "cause", c->cause);
