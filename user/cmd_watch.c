@@ -44,6 +44,7 @@ struct watch_run {
 	struct oom_session *oom;
 	struct fact_store facts;
 	struct fact_sink sink;
+	struct live_dumps *dumps;
 	bool dirty;
 	struct cand_list cands;
 	struct live_view view;
@@ -79,6 +80,7 @@ static void on_fact(void *ctx, const struct fact *f)
 		r->dirty = true;
 	if (!strcmp(f->kind, "oom_kill"))
 		r->kills++;
+	live_dumps__on_fact(r->dumps, f);
 }
 
 static void stats(struct watch_run *r, struct live_stats *st)
@@ -136,6 +138,7 @@ static int watch_tick(void *ctx, bool final)
 		err = oom_session__tick(r->oom, final);
 	if (err)
 		return err;
+	live_dumps__tick(r->dumps, &r->sink);
 	if (!final) {
 		rerank(r, r->view.tty && mono_ns() - r->view.last_draw_ns >= REDRAW_NS);
 		return 0;
@@ -185,7 +188,9 @@ static int watch_start(struct watch_run *r)
 	int err;
 
 	r->sink = (struct fact_sink){.add = on_fact, .ctx = r};
-	err = oom_session__open(&oo, &r->oom);
+	err = live_dumps__new(&r->dumps);
+	if (!err)
+		err = oom_session__open(&oo, &r->oom);
 	if (!err)
 		err = crash_session__open(&co, &r->crash);
 	return err;
@@ -239,6 +244,7 @@ static int watch_run(const struct cmd_spec *spec, int argc, char **argv)
 out:
 	crash_session__free(r->crash);
 	oom_session__free(r->oom);
+	live_dumps__free(r->dumps);
 	cand_list__clear(&r->cands);
 	fact_store__clear(&r->facts);
 	live_view__free(&r->view);

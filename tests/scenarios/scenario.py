@@ -169,22 +169,27 @@ def _watch_verdict(doc, docs):
     """`gotrace watch --json` reports candidates, not deaths: its first candidate
     about a subject (the highest ranked of that update) is that subject's verdict;
     the death's exit code or signal come from the exit fact it names (--facts)."""
-    if doc.get("type") != "candidate" or doc.get("event") != "new":
+    if doc.get("type") != "candidate":
         return None
     c = doc["candidate"]
     v = {"subject": c["subject"], "display": c["display"], "time_ns": c["last_seen_ns"],
          "candidates": [c]}
     m = re.match(r"death:(\d+)$", c.get("merge_key") or "")
     if m:
+        # About a death: a verdict once the death itself was seen (an early
+        # warning about the same process, e.g. at its SIGTERM, is not one yet).
         v["pid"] = int(m.group(1))
-        for d in reversed(docs):
-            a = d.get("attrs") or {}
-            if d.get("kind") == "exit" and a.get("pid") == v["pid"]:
-                for k in ("signal", "exit_code"):
-                    if k in a:
-                        v[k] = a[k]
-                        break
+        exits = [d for d in docs if d.get("kind") == "exit" and
+                 (d.get("attrs") or {}).get("pid") == v["pid"]]
+        if not exits:
+            return None
+        a = exits[-1]["attrs"]
+        for k in ("signal", "exit_code"):
+            if k in a:
+                v[k] = a[k]
                 break
+    elif doc.get("event") != "new":
+        return None
     return {"verdict": v, "_received": doc["_received"], "_from_watch": True}
 
 

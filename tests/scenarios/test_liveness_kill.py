@@ -7,7 +7,8 @@ period; the program's SIGTERM handler waits for the blocked handler.
 
 gotrace must name SIGKILL from that sender after its SIGTERM and the grace
 period. Oracles: probe_killer's own record (its pid, what it sent, when),
-runc's exit status. (The blocked-handler half needs `gotrace block`.)
+runc's exit status. Under watch also the blocked-handler half: the goroutines
+dumped from memory at the SIGTERM (the fixture's MARK lines are the oracle).
 """
 import json
 import subprocess
@@ -48,4 +49,15 @@ with sc.Scenario("liveness-kill") as s:
                  "measured it", grace=grace, cause=c.get("cause"))
         sc.check("SIGTERM" in c.get("fix", ""), "the fix is about the SIGTERM shutdown",
                  fix=c.get("fix"))
+        if "watch" in sc.DEFAULT_ARGS:
+            # The blocked-handler half: watch dumps a Go process's goroutines when it is
+            # told to stop. The oracle is the fixture's source (MARK lines).
+            _, blocked = sc.harness.marks("crashy")["blocked"]
+            text = sc.text_of(c)
+            sc.check("sync.Mutex.Lock" in text and "main.go:%d" % blocked in text,
+                     "the verdict names the health handler blocked on the mutex at "
+                     "MARK:blocked (main.go:%d)" % blocked, text=text)
+            # The holder (the function with MARK:holder) is parked in its select{} after it.
+            sc.check("main.stuck" in text, "the verdict points at the goroutine holding the "
+                     "lock (main.stuck, MARK:holder)", text=text)
 sc.done()

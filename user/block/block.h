@@ -119,6 +119,10 @@ int block_pre__finish(struct block_session *s);
 void block_pre__free(struct block_session *s);
 /* Picks user_frame and display_frame of a symbolized stack (block/stacks.c). */
 void block_stack__pick_frames(struct block_stack *st);
+struct go_goroutine;
+/* A goroutine of a memory dump (goroutines/) as a symbolized stack. */
+void block_stack__from_goroutine(struct symbolizer *sym, const struct go_goroutine *g,
+				 struct block_stack *st);
 
 struct block_report_full {
 	struct block_report r;
@@ -155,8 +159,11 @@ int block_write_pprof(struct block_session *s, const struct block_report_full *r
 		      const char *path);
 
 struct fact_store;
+struct fact;
 struct go_proc;
 struct go_snapshot;
+/* reason, user frame, http_handler, lock: the attributes of a blocking site's fact. */
+void block_fact_site_attrs(struct fact *f, const char *reason, const struct block_stack *st);
 /* The report as facts for the rules (block/facts.c). */
 int block_facts(struct block_session *s, const struct block_report_full *rep,
 		struct fact_store *fs);

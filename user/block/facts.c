@@ -30,7 +30,7 @@ static bool is_lock(const char *reason, const struct block_stack *st)
 	       stack_has(st, "sync.(*RWMutex).Lock") || stack_has(st, "sync.(*RWMutex).RLock");
 }
 
-static void site_attrs(struct fact *f, const char *reason, const struct block_stack *st)
+void block_fact_site_attrs(struct fact *f, const char *reason, const struct block_stack *st)
 {
 	const struct sym_frame *u = st && st->user_frame >= 0 ? &st->frames[st->user_frame] : NULL;
 
@@ -72,7 +72,7 @@ static int add_sites(struct fact_store *fs, const struct block_report_full *rep,
 		f = new_fact("block_site", id, subj);
 		if (!f)
 			return -ENOMEM;
-		site_attrs(f, row->reason, row->stack);
+		block_fact_site_attrs(f, row->reason, row->stack);
 		fact_set_int(f, "count", (int64_t)t->count);
 		fact_set_int(f, "total_ns", (int64_t)t->total_ns);
 		fact_set_int(f, "window_ns", (int64_t)rep->r.elapsed_ns);
@@ -96,7 +96,7 @@ static int add_stuck(struct fact_store *fs, const struct block_report_full *rep,
 
 		if (!f)
 			return -ENOMEM;
-		site_attrs(f, g->reason, g->stack);
+		block_fact_site_attrs(f, g->reason, g->stack);
 		fact_set_int(f, "goroutines", (int64_t)g->count);
 		fact_set_int(f, "oldest_ns", (int64_t)g->oldest_ns);
 		fact_set_float(f, "growth_per_s", g->growth_per_s);
@@ -116,7 +116,7 @@ static int add_pre(struct fact_store *fs, const struct block_session *s)
 
 		if (!f)
 			return -ENOMEM;
-		site_attrs(f, p->reason, &p->stack);
+		block_fact_site_attrs(f, p->reason, &p->stack);
 		fact_set_bool(f, "before_attach", true);
 		fact_set_int(f, "goroutines", (int64_t)p->count);
 		fact_set_int(f, "oldest_ns", (int64_t)p->oldest_ns);

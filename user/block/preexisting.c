@@ -41,26 +41,6 @@ static const struct go_goroutine *find_goid(const struct go_snapshot *snap, uint
 	return NULL;
 }
 
-static void build_stack(struct block_session *s, const struct go_goroutine *g,
-			struct block_stack *st)
-{
-	struct symbolizer *sym = go_proc__symbolizer(s->gp);
-	struct sym_frame fr[16];
-	uint32_t i;
-	int n, k;
-
-	memset(st, 0, sizeof(*st));
-	st->user_frame = st->display_frame = -1;
-	for (i = 0; i < g->npcs && st->nframes < BLOCK_MAX_FRAMES; i++) {
-		n = symbolizer__symbolize(sym, g->pcs[i].lookup, fr, 16);
-		for (k = 0; k < n && k < 16 && st->nframes < BLOCK_MAX_FRAMES; k++) {
-			st->pcs[st->nframes] = g->pcs[i].pc;
-			st->frames[st->nframes++] = fr[k];
-		}
-	}
-	block_stack__pick_frames(st);
-}
-
 static bool same_stack(const struct go_goroutine *a, const struct block_pre *p)
 {
 	uint32_t i;
@@ -100,7 +80,7 @@ static int add_group(struct block_session *s, const struct go_goroutine *g, uint
 	p->npcs = g->npcs < BLOCK_MAX_FRAMES ? g->npcs : BLOCK_MAX_FRAMES;
 	for (i = 0; i < p->npcs; i++)
 		p->pcs[i] = g->pcs[i].pc;
-	build_stack(s, g, &p->stack);
+	block_stack__from_goroutine(go_proc__symbolizer(s->gp), g, &p->stack);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "base/err.h"
 #include "block/block.h"
+#include "goroutines/goroutines.h"
 
 #define CACHE_SLOTS 4096
 
@@ -165,4 +166,22 @@ const struct block_stack *block_stacks__get(struct block_stacks *bs, struct bloc
 	e->key = *k;
 	build(bs, tr, k, &e->stack);
 	return &e->stack;
+}
+
+void block_stack__from_goroutine(struct symbolizer *sym, const struct go_goroutine *g,
+				 struct block_stack *st)
+{
+	struct sym_frame fr[16];
+	uint32_t i;
+	int n, k;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < g->npcs && st->nframes < BLOCK_MAX_FRAMES; i++) {
+		n = symbolizer__symbolize(sym, g->pcs[i].lookup, fr, 16);
+		for (k = 0; k < n && k < 16 && st->nframes < BLOCK_MAX_FRAMES; k++) {
+			st->pcs[st->nframes] = g->pcs[i].pc;
+			st->frames[st->nframes++] = fr[k];
+		}
+	}
+	block_stack__pick_frames(st);
 }

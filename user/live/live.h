@@ -57,6 +57,15 @@ void live_view__free(struct live_view *v);
 /* One row per container and story: deaths with the same cause fold into a count. */
 void live_fold(struct cand_list *l);
 
+/* Goroutine dumps of Go processes sent SIGTERM (live/dump.c). */
+struct live_dumps;
+int live_dumps__new(struct live_dumps **out);
+/* Watches the facts for SIGTERMs to Go processes; takes the first dump. */
+void live_dumps__on_fact(struct live_dumps *d, const struct fact *f);
+/* Takes the second dumps that are due; facts go to out. */
+void live_dumps__tick(struct live_dumps *d, const struct fact_sink *out);
+void live_dumps__free(struct live_dumps *d);
+
 /* The key a candidate is tracked by across re-rankings. */
 void live_candidate_key(const struct candidate *c, char *buf, size_t len);
 
