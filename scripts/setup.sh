@@ -11,7 +11,7 @@ PKGS=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libcapstone-dev
 	libcmocka-dev libclang-rt-14-dev libfuzzer-14-dev
 	golang-go musl-tools runc bpftrace wrk
-	binutils file procps iproute2 util-linux python3
+	binutils file procps iproute2 util-linux python3 tmux
 	ca-certificates xz-utils
 )
 

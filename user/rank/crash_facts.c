@@ -92,12 +92,12 @@ void crash_cand_death(struct candidate *c, const struct fact_store *fs, const st
 		return;
 	crash_facts__clock(d->time_ns, t, sizeof(t));
 	if (fact_has(d, "signal"))
-		cand_evidence(c, "%s pid %lld killed by %s after %lld ms", t,
-			      (long long)fact_int(d, "pid", 0), fact_str(d, "signal_name"),
-			      (long long)fact_int(d, "lifetime_ms", 0));
+		cand_evidence(c, "%s pid %lld (%s) killed by %s after %lld ms", t,
+			      (long long)fact_int(d, "pid", 0), fact_str(d, "comm") ?: "?",
+			      fact_str(d, "signal_name"), (long long)fact_int(d, "lifetime_ms", 0));
 	else
-		cand_evidence(c, "%s pid %lld exited with code %lld after %lld ms", t,
-			      (long long)fact_int(d, "pid", 0),
+		cand_evidence(c, "%s pid %lld (%s) exited with code %lld after %lld ms", t,
+			      (long long)fact_int(d, "pid", 0), fact_str(d, "comm") ?: "?",
 			      (long long)fact_int(d, "exit_code", 0),
 			      (long long)fact_int(d, "lifetime_ms", 0));
 	if (d->time_ns > c->last_seen_ns) /* the same occurrence: widen, do not count */

@@ -79,6 +79,34 @@ static void explain(struct candidate *c, const struct fact *f, const char *path,
 	}
 }
 
+/*
+ * The same process exec'd something afterwards: the failure was one step of
+ * a PATH search (execvp tries every directory) or a fallback, not a death.
+ */
+static bool exec_later(const struct fact_store *fs, const struct fact *f)
+{
+	int64_t pid = fact_int(f, "pid", 0);
+	const struct fact *e;
+	size_t cur = 0;
+
+	while ((e = fact_store__next(fs, &cur, "exec", f->subject)))
+		if (fact_int(e, "pid", -1) == pid && e->seq > f->seq)
+			return true;
+	return false;
+}
+
+/*
+ * Only a failed exec the process then died of explains a death: a failure
+ * followed by nothing (a shell's or execvp's PATH search that went on to
+ * succeed) is normal. Containers' inits exit at once when their exec fails.
+ */
+static bool died_after(const struct fact_store *fs, const struct fact *f)
+{
+	const struct fact *d = crash_facts__first(fs, "exit", f);
+
+	return d && (fact_has(d, "signal") || fact_int(d, "exit_code", 0) != 0);
+}
+
 static void eval(const struct fact_store *fs, struct cand_list *out)
 {
 	const struct fact *f;
@@ -88,8 +116,11 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 	while ((f = fact_store__next(fs, &cur, "exec_fail", NULL))) {
 		const char *path = fact_str(f, "path") ?: "?";
 		int64_t err = fact_int(f, "errno", 0);
-		struct candidate *c = crash_cand(out, "crash_exec_fail", f);
+		struct candidate *c;
 
+		if (exec_later(fs, f) || !died_after(fs, f))
+			continue;
+		c = crash_cand(out, "crash_exec_fail", f);
 		if (!c)
 			return;
 		c->severity = SEV_CRITICAL;
