@@ -58,7 +58,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all check unit fuzz e2e scenarios bench fixtures toolchains clean format
+.PHONY: all check unit fuzz e2e scenarios bench fixtures toolchains demo clean format
 all: $(BUILD)/gotrace
 
 $(BUILD)/gotrace: $(USER_OBJS)
@@ -142,6 +142,10 @@ scenarios: $(BUILD)/gotrace fixtures
 
 # The order is cheapest first, so a broken parser fails in seconds.
 check: all unit fuzz e2e scenarios
+
+# The README's "run it": a crash-looping pod and `gotrace watch` on it (SCENARIO=...).
+demo:
+	$(Q)SCENARIO=$(SCENARIO) scripts/demo.sh
 
 bench: $(BUILD)/bench/bench_symbolize toolchains
 	$(Q)BUILD_DIR=$(BUILD) bench/run.sh
