@@ -17,6 +17,7 @@
 #include "base/loop.h"
 #include "base/signals.h"
 #include "commands.h"
+#include "kern/features.h"
 #include "crash/crash.h"
 #include "live/live.h"
 #include "oom/session.h"
@@ -219,6 +220,7 @@ static int watch_run(const struct cmd_spec *spec, int argc, char **argv)
 	err = watch_start(r);
 	if (err)
 		goto out;
+	features__release_memory();
 	if (r->co.json) {
 		/* Everything is attached: from here on nothing is missed (scripts wait for it). */
 		json_obj_begin(&r->view.w, NULL);

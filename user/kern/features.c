@@ -9,6 +9,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,15 @@ const struct btf *features__vmlinux_btf(void)
 	vmlinux_btf_err = btf ? 0 : -errno;
 	vmlinux_btf = btf;
 	return vmlinux_btf;
+}
+
+void features__release_memory(void)
+{
+	/* The parsed kernel BTF is ~2x its 5 MB file; a later lookup loads it again. */
+	btf__free((struct btf *)vmlinux_btf);
+	vmlinux_btf = NULL;
+	vmlinux_btf_err = 0;
+	malloc_trim(0);
 }
 
 static void probe_btf(struct feature *f)

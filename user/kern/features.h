@@ -101,4 +101,10 @@ const char *features__lockdown(const char **source);
 struct cgroup_layout;
 const struct cgroup_layout *features__cgroup(void);
 
+/*
+ * For long-running commands once everything is attached: frees what start-up
+ * needed (the kernel's parsed BTF) and gives freed memory back to the system.
+ */
+void features__release_memory(void);
+
 #endif
