@@ -78,6 +78,16 @@ def fixtures(prog=None, variant=None, origin=None, select_fn=None):
     return out
 
 
+# The fixtures whose goroutines park and stay parked until SIGQUIT: the ones
+# the runtime-traceback oracles run (the others crash, leak or exit on purpose).
+ORACLE_PROGS = ("parked", "httpd", "esbuild")
+
+
+def oracle_fixtures(select_fn=None):
+    return fixtures(select_fn=lambda f: f["prog"] in ORACLE_PROGS and
+                    (select_fn is None or select_fn(f)))
+
+
 def newest_goroot():
     return manifest()["newest_goroot"]
 

@@ -189,7 +189,7 @@ def one_fixture(fx, procmem_done):
 
 def main():
     # progress is a workload whose goroutines never stay parked: not an oracle fixture.
-    fxs = h.fixtures(select_fn=lambda f: f["prog"] != "progress")
+    fxs = h.oracle_fixtures()
     h.check(len(fxs) > 0, "the manifest lists no fixtures")
     rows, procmem_done = [], set()
     for fx in fxs:

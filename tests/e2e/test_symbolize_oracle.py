@@ -149,7 +149,7 @@ def one_fixture(fx):
 
 
 def main():
-    fxs = h.fixtures()
+    fxs = h.oracle_fixtures()
     h.check(len(fxs) > 0, "the manifest lists no fixtures")
     rows = []
     for fx in fxs:
