@@ -17,17 +17,6 @@ static bool same_story(const struct candidate *a, const struct candidate *b)
 	       !strcmp(a->cause, b->cause);
 }
 
-static void free_lines(struct candidate *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->nevidence; i++)
-		free(c->evidence[i]);
-	for (i = 0; i < c->nbasis; i++)
-		free(c->basis[i]);
-	c->nevidence = c->nbasis = 0;
-}
-
 /* b (a later row of the same story) folds into a. */
 static void fold_into(struct candidate *a, struct candidate *b)
 {
@@ -47,7 +36,7 @@ static void fold_into(struct candidate *a, struct candidate *b)
 	a->first_seen_ns = first;
 	if (b->score > a->score)
 		a->score = b->score;
-	free_lines(b);
+	cand_free_lines(b);
 }
 
 void live_fold(struct cand_list *l)

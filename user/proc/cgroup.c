@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/textcopy.h"
+
 #include "base/err.h"
 #include "base/num.h"
 #include "proc/cgroup.h"
@@ -97,21 +99,17 @@ static int parse_all(struct proc_cgroups *cgs, size_t len)
 int proc_cgroups__parse(const char *text, size_t len, struct proc_cgroups **out)
 {
 	struct proc_cgroups *cgs;
-	size_t lines = 1;
+	size_t lines;
 	int err = -ENOMEM;
 
 	*out = NULL;
-	for (size_t i = 0; i < len; i++)
-		lines += text[i] == '\n';
 	cgs = calloc(1, sizeof(*cgs));
 	if (!cgs)
 		return -ENOMEM;
-	cgs->text = malloc(len + 1);
-	cgs->v = calloc(lines, sizeof(*cgs->v));
+	cgs->text = text_copy_lines(text, len, &lines);
+	cgs->v = cgs->text ? calloc(lines, sizeof(*cgs->v)) : NULL;
 	if (!cgs->text || !cgs->v)
 		goto fail;
-	memcpy(cgs->text, text, len);
-	cgs->text[len] = '\0';
 	err = parse_all(cgs, len);
 	if (err)
 		goto fail;

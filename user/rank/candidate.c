@@ -27,7 +27,7 @@ struct candidate *cand_list__add(struct cand_list *l, const char *rule, const ch
 	return c;
 }
 
-static void cand_free_lines(struct candidate *c)
+void cand_free_lines(struct candidate *c)
 {
 	size_t i;
 

@@ -50,6 +50,8 @@ struct cand_list {
 /* Appends a zeroed candidate; NULL on ENOMEM. */
 struct candidate *cand_list__add(struct cand_list *l, const char *rule, const char *subject);
 void cand_list__clear(struct cand_list *l);
+/* Frees one candidate's evidence and basis lines (it stays in its list). */
+void cand_free_lines(struct candidate *c);
 /* Merges candidates that explain the same event, then sorts by score (desc), newest first. */
 void cand_list__finish(struct cand_list *l);
 

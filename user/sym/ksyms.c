@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/textcopy.h"
+
 #include "base/err.h"
 #include "base/num.h"
 #include "proc/procfs.h"
@@ -131,21 +133,17 @@ static int index_all(struct ksyms *ks)
 int ksyms__parse(const char *text, size_t len, struct ksyms **out)
 {
 	struct ksyms *ks;
-	size_t lines = 1;
+	size_t lines;
 	int err = -ENOMEM;
 
 	*out = NULL;
-	for (size_t i = 0; i < len; i++)
-		lines += text[i] == '\n';
 	ks = calloc(1, sizeof(*ks));
 	if (!ks)
 		return -ENOMEM;
-	ks->text = malloc(len + 1);
-	ks->v = calloc(lines, sizeof(*ks->v));
+	ks->text = text_copy_lines(text, len, &lines);
+	ks->v = ks->text ? calloc(lines, sizeof(*ks->v)) : NULL;
 	if (!ks->text || !ks->v)
 		goto fail;
-	memcpy(ks->text, text, len);
-	ks->text[len] = '\0';
 	err = parse_all(ks, len);
 	if (!err)
 		err = index_all(ks);
