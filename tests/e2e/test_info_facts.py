@@ -391,8 +391,8 @@ def main():
             one_fixture(fx)
         except (RuntimeError, TimeoutError, OSError) as e:
             h.fail("%s: %s" % (fx["id"], e))
-    for fx in h.fixtures(select_fn=lambda f: f["variant"] in ("cgo", "cgo-musl")
-                         or f["id"] in ("go1.27/pie/parked", "go1.21/exe/httpd")):
+    for fx in h.oracle_fixtures(select_fn=lambda f: f["variant"] in ("cgo", "cgo-musl")
+                                or f["id"] in ("go1.27/pie/parked", "go1.21/exe/httpd")):
         try:
             check_pid(fx)
         except (RuntimeError, TimeoutError, OSError) as e:
