@@ -45,7 +45,7 @@ static void print_usage(FILE *f)
 		   "  gotrace info --addr 0x4a1c00 ./server  # symbolize an address\n"
 		   "  sudo gotrace goroutines --pid 4242 # every goroutine, without stopping it\n"
 		   "\nExit codes: 0 ok, 1 runtime error, 2 usage error, 3 missing kernel feature "
-		   "or privilege.\n");
+		   "or privilege;\ndoctor: 4 a check warned, 5 a check failed.\n");
 }
 
 /* Exact name, else a unique prefix (bpftool-style). */
