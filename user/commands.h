@@ -9,6 +9,7 @@ extern const struct cmd_spec cmd_info;
 extern const struct cmd_spec cmd_block;
 extern const struct cmd_spec cmd_goroutines;
 extern const struct cmd_spec cmd_oom;
+extern const struct cmd_spec cmd_doctor;
 
 #define GOTRACE_VERSION "0.1.0"
 

@@ -19,6 +19,7 @@ static const struct cmd_spec *const commands[] = {
 	&cmd_block,
 	&cmd_goroutines,
 	&cmd_oom,
+	&cmd_doctor,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -44,6 +45,7 @@ static void print_usage(FILE *f)
 		   "  sudo gotrace info --kernel         # which kernel hooks this node supports\n"
 		   "  gotrace info --addr 0x4a1c00 ./server  # symbolize an address\n"
 		   "  sudo gotrace goroutines --pid 4242 # every goroutine, without stopping it\n"
+		   "  sudo gotrace doctor --pid 4242     # the crash-loop checklist, automated\n"
 		   "\nExit codes: 0 ok, 1 runtime error, 2 usage error, 3 missing kernel feature "
 		   "or privilege;\ndoctor: 4 a check warned, 5 a check failed.\n");
 }

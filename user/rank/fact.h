@@ -90,6 +90,8 @@ const struct fact *fact_store__next(const struct fact_store *fs, size_t *cursor,
 const struct fact *fact_store__latest(const struct fact_store *fs, const char *kind,
 				     const char *subject);
 void fact_store__clear(struct fact_store *fs);
+/* Moves every fact of src to the end of dst, in order; src is left empty. */
+int fact_store__take(struct fact_store *dst, struct fact_store *src);
 /* Loads newline-delimited facts (recorded with --json) from a file. */
 int fact_store__load_jsonl(struct fact_store *fs, const char *path);
 
