@@ -21,6 +21,7 @@
 #include "doctor/target.h"
 #include "out/units.h"
 #include "proc/memcg.h"
+#include "rank/oom_evidence.h"
 #include "rank/fact.h"
 
 #define CLOSE_PERCENT 95 /* GOMEMLIMIT above this share of the limit leaves no room */
@@ -103,7 +104,7 @@ static void knobs(const struct doctor_go *g, int64_t *memlimit, int *gc_percent,
 static void judge_go(const struct doctor_go *g, const struct limits *l, int64_t ml, int gcp,
 		     const char *from, struct check_result *r)
 {
-	uint64_t want = (l->limit / 10 * 9) >> 20; /* 90%, whole MiB */
+	uint64_t want = oom_suggest_memlimit(l->limit) >> 20;
 	char a[32], b[32];
 
 	if (gcp < 0 && ml == INT64_MAX) {

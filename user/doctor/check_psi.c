@@ -23,7 +23,7 @@ struct res {
 
 static const struct res resources[] = {
 	{"memory", 10, 10},
-	{"cpu", 50, 0}, /* cpu "full" is not meaningful for a cgroup's own tasks */
+	{"cpu", 20, 0}, /* throttling shows here too (waiting for the quota) */
 	{"io", 30, 20},
 };
 

@@ -126,6 +126,8 @@ static void push(struct log_tail *t, size_t max, const struct log_line *l)
 		t->cut = true;
 	}
 	t->v[t->n++] = *l;
+	if (l->time_ns && !t->first_ns)
+		t->first_ns = l->time_ns; /* the first line read: the file's first when read from 0 */
 	if (l->time_ns)
 		t->last_ns = l->time_ns;
 }
@@ -196,7 +198,8 @@ int log_tail__read(const char *path, size_t max, struct log_tail *out)
 		out->cut = true;
 	}
 	split(out, max, start, (size_t)(buf + n - start));
-	out->first_ns = off > 0 ? first_time(fd) : (out->n ? out->v[0].time_ns : 0);
+	if (off > 0)
+		out->first_ns = first_time(fd);
 out:
 	free(buf);
 	close(fd);

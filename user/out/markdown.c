@@ -28,7 +28,7 @@ void md_write_text(FILE *f, const char *s)
 	for (const char *p = c; p && *p; p++) {
 		if (*p == '&')
 			fputs("&amp;", f);
-		else if (strchr("\\`*_[]<>|#~!()", *p))
+		else if (strchr("\\`*_[]<>|~", *p) || (*p == '#' && p == c))
 			fprintf(f, "\\%c", *p);
 		else
 			fputc(*p, f);

@@ -28,13 +28,14 @@ static int read_small(const char *path, char *buf, size_t len)
 
 static void read_quota(const char *dir, int version, struct cpu_budget *b)
 {
-	char path[700], buf[256];
+	char path[700], buf[256], qpath[700];
 	long long quota = -1, period = 0;
 
 	if (version == 1) {
 		snprintf(path, sizeof(path), "%s/cpu.cfs_quota_us", dir);
 		if (!read_small(path, buf, sizeof(buf)))
 			quota = atoll(buf);
+		memcpy(qpath, path, sizeof(qpath)); /* the quota's file is the one to show */
 		snprintf(path + strlen(path) - strlen("quota_us"), 16, "period_us");
 		if (!read_small(path, buf, sizeof(buf)))
 			period = atoll(buf);
@@ -42,11 +43,12 @@ static void read_quota(const char *dir, int version, struct cpu_budget *b)
 		snprintf(path, sizeof(path), "%s/cpu.max", dir);
 		if (!read_small(path, buf, sizeof(buf)) && strncmp(buf, "max", 3))
 			sscanf(buf, "%lld %lld", &quota, &period);
+		memcpy(qpath, path, sizeof(qpath));
 	}
 	if (quota > 0 && period > 0) {
 		b->has_quota = true;
 		b->quota_cpus = (double)quota / (double)period;
-		snprintf(b->quota_file, sizeof(b->quota_file), "%s", path);
+		snprintf(b->quota_file, sizeof(b->quota_file), "%s", qpath);
 	}
 }
 
