@@ -41,8 +41,9 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 		check_fix(r, "run it in a container (or a systemd unit with MemoryMax=) so a "
 			     "leak cannot take the node");
 	} else {
-		check_finding(r, CHECK_PASS, "cgroup %s; the container's cgroups found",
-			      cgroup_mode_name(cl->mode));
+		check_finding(r, CHECK_PASS, "cgroup %s; %s", cgroup_mode_name(cl->mode),
+			      t->container_gone ? "only the pod's cgroup is left (no container runs)"
+						: "the container's cgroups found");
 	}
 	f = check_fact(r, t, "cgroup_layout");
 	if (!f)

@@ -126,6 +126,11 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 	else
 		check_evidence(r, "no CPU quota (%s/%s)", t->cpu_dir,
 			       t->cl.cpu_version == 1 ? "cpu.cfs_quota_us = -1" : "cpu.max = max");
+	if (!b.has_quota && t->container_gone) {
+		check_skip(r, "the container's cgroup left with its last instance, and the pod's has "
+			      "no CPU quota");
+		return;
+	}
 	if (!t->pid) {
 		add_fact(t, &b, r);
 		if (b.has_quota)

@@ -176,6 +176,11 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 
 	read_limits(t, &l, r);
 	add_fact(t, &l, r);
+	if (l.limit == MEMCG_NO_LIMIT && t->container_gone) {
+		check_skip(r, "the container's cgroup left with its last instance, and the pod's has "
+			      "no limit (kernel.oom_log has the limit of the last kill)");
+		return;
+	}
 	if (l.limit == MEMCG_NO_LIMIT) {
 		check_finding(r, CHECK_PASS, "no memory limit on the container%s",
 			      t->pod_mem_dir[0] ? " or the pod" : "");

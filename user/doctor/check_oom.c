@@ -83,11 +83,16 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 		check_skip(r, "no memory.events / memory.oom_control for the container");
 		return;
 	}
-	if (r->status >= CHECK_WARN)
+	if (r->status >= CHECK_WARN) {
 		check_fix(r, "see memory.limit: set GOMEMLIMIT below the limit, or raise the limit; "
 			     "`gotrace oom` shows the next kill as it happens");
-	else
+	} else if (t->container_gone && t->cl.memory_version == 1) {
+		/* v1 counts only a cgroup's own kills (no hierarchical memory.events). */
+		check_skip(r, "the container's cgroup left with its last instance, and a cgroup v1 "
+			      "pod does not count its containers' kills: see kernel.oom_log");
+	} else {
 		check_finding(r, CHECK_PASS, "no OOM kills recorded");
+	}
 }
 
 const struct doctor_check check_oom = {

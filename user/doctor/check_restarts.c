@@ -68,10 +68,13 @@ static void history(const struct instance *v, size_t n, bool running, struct che
 		bool live = running && i == n - 1;
 		uint64_t life = v[i].last_ns > v[i].first_ns ? v[i].last_ns - v[i].first_ns : 0;
 
-		check_evidence(r, "instance %d: %s %s%s", v[i].restart,
-			       live ? "running, wrote for" : "wrote for",
-			       fmt_duration(life, d, sizeof(d)),
-			       v[i].first_ns ? "" : " (no timestamps)");
+		if (!v[i].first_ns)
+			check_evidence(r, "instance %d: %s, its log is empty", v[i].restart,
+				       live ? "running" : "ended");
+		else
+			check_evidence(r, "instance %d: %s %s", v[i].restart,
+				       live ? "running, logging for" : "logged for",
+				       fmt_duration(life, d, sizeof(d)));
 	}
 }
 
@@ -79,7 +82,8 @@ static void show_tail(const struct log_tail *t, const char *path, struct check_r
 {
 	size_t from = t->n > SHOW_LINES ? t->n - SHOW_LINES : 0;
 
-	check_evidence(r, "last lines of %s%s:", path, t->cut ? " (tail)" : "");
+	check_evidence(r, "last lines of %s%s:%s", path, t->cut ? " (tail)" : "",
+		       t->n ? "" : " (empty)");
 	for (size_t i = from; i < t->n; i++)
 		check_evidence(r, "| %s", t->v[i].text);
 }
@@ -126,9 +130,11 @@ static void judge(const struct instance *v, size_t n, const struct instance_logs
 		return;
 	}
 	if (!running || life < SHORT_LIFE_NS)
-		check_finding(r, CHECK_FAIL, "crash-looping: %d restart%s, the last instance that "
-					     "ended lived %s%s",
-			      restarts, restarts == 1 ? "" : "s", fmt_duration(life, d, sizeof(d)),
+		check_finding(r, CHECK_FAIL, "crash-looping: %d restart%s, the last ended instance "
+					     "%s%s%s",
+			      restarts, restarts == 1 ? "" : "s",
+			      last && last->first_ns ? "logged for " : "left an empty log",
+			      last && last->first_ns ? fmt_duration(life, d, sizeof(d)) : "",
 			      running ? "" : "; none runs now");
 	else
 		check_finding(r, CHECK_WARN, "restarted %d time%s; the last ended instance lived %s",

@@ -81,6 +81,11 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 		return;
 	}
 	check_evidence(r, "%s/cpu.stat", t->cpu_dir);
+	if (!a.has_quota && !a.nr_periods && t->container_gone) {
+		check_skip(r, "the container's cgroup left with its last instance; the pod's has no "
+			      "quota");
+		return;
+	}
 	if (!a.has_quota && !a.nr_periods) {
 		add_fact(t, &a, &a, r);
 		check_finding(r, CHECK_PASS, "no CPU quota: never throttled");

@@ -216,6 +216,7 @@ static void choose(struct doctor_target *t, struct scan *s, const char **top, co
 static void no_process(struct doctor_target *t, const char *top, const char *what)
 {
 	identity__from_cgroup(top, t->host_root, &t->id);
+	t->container_gone = t->id.cg.kind == CGROUP_KIND_K8S_POD;
 	set_cgroup_dirs(t, top, top, top);
 	t->nprocs = 0;
 	snprintf(t->why_no_pid, sizeof(t->why_no_pid),
@@ -230,6 +231,7 @@ static int pod_from_logs(struct doctor_target *t, const char *uid)
 	snprintf(fake, sizeof(fake), "/kubepods/pod%s", uid);
 	identity__from_cgroup(fake, t->host_root, &t->id);
 	t->id.cgroup[0] = '\0';
+	t->container_gone = true;
 	if (!t->id.have_logs)
 		return err_fail(ESRCH, "pod %s has no cgroup on this node and no logs under "
 				       "%s/var/log/pods",

@@ -34,6 +34,7 @@ struct doctor_target {
 	char root_dir[PATH_MAX];   /* the container's root: --rootfs, else "<proc_dir>/root" */
 	bool root_is_image;	   /* root_dir came from --rootfs */
 	char why_no_pid[256];	   /* why pid is 0 */
+	bool container_gone;	   /* no container cgroup left: the directories are the pod's */
 	int nprocs;		   /* processes in the container's cgroup (-1 unknown) */
 	struct identity id;
 	char subject[512];	   /* fact subject (proc/identity.h) */
