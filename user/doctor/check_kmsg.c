@@ -116,14 +116,14 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 	for (char *p = s.uid_us; *p; p++)
 		*p = *p == '-' ? '_' : *p;
 	err_clear();
-	err = kmsg__oom_kills("/dev/kmsg", on_kill, &s, &oldest);
+	err = kmsg__oom_kills(t->kmsg_path ? t->kmsg_path : "/dev/kmsg", on_kill, &s, &oldest);
 	if (err) {
 		check_skip(r, "%s", err_msg());
 		return;
 	}
 	now = mono_us();
 	fmt_duration((now > oldest ? now - oldest : 0) * 1000, span, sizeof(span));
-	check_evidence(r, "/dev/kmsg goes back %s", span);
+	check_evidence(r, "%s goes back %s", t->kmsg_path ? t->kmsg_path : "/dev/kmsg", span);
 	for (size_t i = 0; i < s.n; i++)
 		show(&s.last[i], now, r);
 	add_fact(t, &s, now, oldest, r);

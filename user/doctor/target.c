@@ -316,6 +316,7 @@ int doctor_target__resolve(const struct common_opts *co, const char *rootfs,
 
 	memset(t, 0, sizeof(*t));
 	t->host_root = host_root;
+	t->kmsg_path = "/dev/kmsg";
 	t->nprocs = -1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	t->time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;

@@ -46,6 +46,7 @@ struct doctor_target {
 	char unified_dir[PATH_MAX]; /* its cgroup2 directory (PSI; v2 files) */
 	char pod_mem_dir[PATH_MAX]; /* the pod's memory directory; "" outside a pod */
 	const char *host_root;
+	const char *kmsg_path; /* the kernel log: "/dev/kmsg" (tests: a saved copy) */
 	uint64_t time_ns; /* CLOCK_REALTIME when doctor started: the facts' time */
 };
 

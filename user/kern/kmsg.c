@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -144,16 +145,40 @@ int kmsg__oom_kills_text(const char *text, size_t len, kmsg_oom_fn fn, void *ctx
 	return 0;
 }
 
+/* A saved log (`cat /dev/kmsg > file`): records one per line. */
+static int from_file(int fd, kmsg_oom_fn fn, void *ctx, uint64_t *oldest_usec)
+{
+	size_t cap = 16u << 20, len = 0;
+	char *buf = malloc(cap);
+	ssize_t r;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	while (len < cap && (r = read(fd, buf + len, cap - len)) > 0)
+		len += (size_t)r;
+	err = kmsg__oom_kills_text(buf, len, fn, ctx, oldest_usec);
+	free(buf);
+	return err;
+}
+
 int kmsg__oom_kills(const char *path, kmsg_oom_fn fn, void *ctx, uint64_t *oldest_usec)
 {
 	struct walk w = {.fn = fn, .ctx = ctx};
 	char buf[RECORD_MAX];
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
 	size_t n = 0;
+	int err;
 
 	if (fd < 0)
 		return err_fail(errno, "cannot read the kernel log %s: %s%s", path, strerror(errno),
 				errno == EPERM || errno == EACCES ? " (needs CAP_SYSLOG)" : "");
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
+		err = from_file(fd, fn, ctx, oldest_usec);
+		close(fd);
+		return err;
+	}
 	while (!w.stop && n++ < MAX_RECORDS) {
 		ssize_t r = read(fd, buf, sizeof(buf));
 

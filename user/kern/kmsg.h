@@ -40,7 +40,8 @@ struct kmsg_oom {
 typedef int (*kmsg_oom_fn)(void *ctx, const struct kmsg_oom *k);
 
 /*
- * Reads the whole ring of path (/dev/kmsg) without blocking and calls fn
+ * Reads the whole ring of path (/dev/kmsg; or a saved copy, records one
+ * per line, as `cat /dev/kmsg` writes them) without blocking and calls fn
  * for every OOM kill in it. -EPERM/-EACCES (message set) without the right
  * to read the kernel log (CAP_SYSLOG with dmesg_restrict). *oldest_usec
  * is the oldest record's time: how far back the log goes.
