@@ -77,6 +77,7 @@ static bool poll_round(const struct live_component *const *list, size_t n, struc
 	for (i = 0; i < n && !signals__stop_requested(); i++) {
 		uint64_t now = mono_ns();
 		int ms = SLICE_MS / (int)active, err;
+		size_t before;
 
 		if (!run[i].started || run[i].done || !list[i]->poll)
 			continue;
@@ -84,7 +85,9 @@ static bool poll_round(const struct live_component *const *list, size_t n, struc
 			break;
 		if ((uint64_t)ms * 1000000ULL > deadline - now)
 			ms = (int)((deadline - now) / 1000000ULL);
+		before = fs->n;
 		err = list[i]->poll(run[i].state, ms > 0 ? ms : 1, fs);
+		res[i].nfacts += fs->n - before;
 		if (err < 0) {
 			res[i].state = LIVE_FAILED;
 			snprintf(res[i].detail, sizeof(res[i].detail), "%s",
@@ -114,7 +117,7 @@ static void finish_one(const struct live_component *c, struct live_result *res,
 			snprintf(res->detail, sizeof(res->detail), "%s", summary);
 		}
 	}
-	res->nfacts = fs->n - before;
+	res->nfacts += fs->n - before;
 	if (run->started)
 		c->stop(run->state);
 }
