@@ -28,6 +28,7 @@
 #define SHOW_LINES 10
 
 enum needs { NEEDS_NONE, NEEDS_ROOT, NEEDS_PID };
+enum { IN_HOST, IN_NET, IN_TARGET };
 
 struct user_check {
 	struct doctor_check check; /* check.data points back here */
@@ -35,7 +36,8 @@ struct user_check {
 	char *description, *fix;
 	char **argv; /* NULL-terminated; a shell command is {"/bin/sh", "-c", cmd} */
 	size_t argc;
-	bool shell, has_expect, has_expect_not, in_target;
+	bool shell, has_expect, has_expect_not;
+	int in; /* IN_HOST, IN_NET, IN_TARGET */
 	regex_t expect, expect_not;
 	char *expect_src, *expect_not_src;
 	int expect_exit;
@@ -147,7 +149,7 @@ static int field(size_t i, const char *key, const struct jv *v, struct user_chec
 		 const struct jv *shell)
 {
 	static const char *const needs[] = {"none", "root", "pid", NULL};
-	static const char *const in[] = {"host", "target", NULL};
+	static const char *const in[] = {"host", "net", "target", NULL};
 	static const char *const sev[] = {"warn", "fail", NULL};
 	int64_t n = 0;
 	int k = 0, err = 0;
@@ -185,7 +187,7 @@ static int field(size_t i, const char *key, const struct jv *v, struct user_chec
 		c->needs = (enum needs)k;
 	} else if (!strcmp(key, "in")) {
 		err = choice(i, key, v, in, &k);
-		c->in_target = k == 1;
+		c->in = k;
 	} else if (!strcmp(key, "severity")) {
 		err = choice(i, key, v, sev, &k);
 		c->severity = k ? CHECK_FAIL : CHECK_WARN;
@@ -442,8 +444,13 @@ static void strv_free(char **v)
 static char **build_argv(const struct user_check *c, const struct target_var *v, char *why,
 			 size_t len)
 {
-	static const char *const ns[] = {"nsenter", "-t", NULL, "-m", "-u", "-i", "-n", "-p", "--"};
-	size_t pre = c->in_target ? sizeof(ns) / sizeof(ns[0]) : 0, i;
+	static const char *const all[] = {"nsenter", "-t", NULL, "-m", "-u", "-i", "-n", "-p", "--"};
+	static const char *const net[] = {"nsenter", "-t", NULL, "-n", "--"};
+	const char *const *ns = c->in == IN_NET ? net : all;
+	size_t pre = c->in == IN_NET	   ? sizeof(net) / sizeof(net[0])
+		     : c->in == IN_TARGET ? sizeof(all) / sizeof(all[0])
+					  : 0,
+	       i;
 	char **argv = calloc(pre + c->argc + 1, sizeof(*argv));
 
 	if (!argv)
@@ -545,7 +552,7 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 		check_skip(r, "needs root (run gotrace as root)");
 		return;
 	}
-	if ((c->needs == NEEDS_PID || c->in_target) && !t->pid) {
+	if ((c->needs == NEEDS_PID || c->in != IN_HOST) && !t->pid) {
 		check_skip(r, "needs a process: %s", t->why_no_pid);
 		return;
 	}

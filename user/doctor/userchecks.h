@@ -24,7 +24,10 @@
  *      "expect_exit": 0,                           exit code (-1: any; default 0)
  *      "timeout_ms": 2000,                         default 5000, at most 60000
  *      "needs": "none" | "root" | "pid",           the privilege / target it needs
- *      "in": "host" | "target",                    target: in the process's namespaces
+ *      "in": "host" | "net" | "target",            net: in the process's network
+ *                                                  namespace with the node's tools
+ *                                                  (nsenter -t PID -n); target: in all
+ *                                                  its namespaces, the image's tools
  *                                                  (nsenter -t PID -m -u -i -n -p)
  *      "severity": "fail" | "warn",                status when it does not pass
  *      "fix": "restart the sidecar"}]}
