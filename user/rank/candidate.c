@@ -186,6 +186,8 @@ void cand_list__finish(struct cand_list *l)
 {
 	size_t i, j, out = 0;
 
+	if (!l->n)
+		return; /* l->v may be NULL: qsort's is declared nonnull */
 	qsort(l->v, l->n, sizeof(l->v[0]), by_rank);
 	for (i = 0; i < l->n; i++) {
 		struct candidate *c = &l->v[i];

@@ -63,10 +63,49 @@ static void missing_env(const struct fact *f, struct cand_list *out)
 	cand_fix(c, "point it at an existing path, or mount the volume at %s", fact_str(f, "path"));
 }
 
+/* Checked already: a path_check of the same path from a log. */
+static bool resolved(const struct fact_store *fs, const struct fact *e)
+{
+	const struct fact *p;
+	size_t cur = 0;
+
+	while ((p = fact_store__next(fs, &cur, "path_check", e->subject)))
+		if (from_log(p) && fact_str(p, "path") && fact_str(e, "path") &&
+		    !strcmp(fact_str(p, "path"), fact_str(e, "path")))
+			return true;
+	return false;
+}
+
+/* No process to resolve it in (a crash loop between restarts): the log line alone. */
+static void log_only(const struct fact_store *fs, const struct fact *e, struct cand_list *out)
+{
+	struct candidate *c;
+	int n;
+
+	if (!doctor_log_newest(fs, e, &n) || resolved(fs, e) ||
+	    !(c = doctor_candidate(out, "doctor.config_path", e, "config", SEV_CRITICAL)))
+		return;
+	cand_cause(c, "the program cannot open %s: no such file or directory", fact_str(e, "path"));
+	cand_basis(c, 40, "log_error open_enoent (%d time%s)", n, n == 1 ? "" : "s");
+	cand_evidence(c, "log of instance %lld: %s", (long long)fact_int(e, "restart", -1),
+		      fact_str(e, "line") ?: "?");
+	cand_fix(c, "%s", fact_str(e, "path")[0] == '/'
+				  ? "ship the file in the image or mount the volume there"
+				  : "a relative path depends on the working directory: give an "
+				    "absolute path or set workingDir; doctor on a running instance "
+				    "resolves it and looks for the file on the volumes");
+}
+
 static void eval(const struct fact_store *fs, struct cand_list *out)
 {
 	const struct fact *f;
 	size_t cur = 0;
+
+	while ((f = fact_store__next(fs, &cur, "log_error", NULL)))
+		if (fact_str(f, "class") && !strcmp(fact_str(f, "class"), "open_enoent") &&
+		    fact_str(f, "path"))
+			log_only(fs, f, out);
+	cur = 0;
 
 	while ((f = fact_store__next(fs, &cur, "path_check", NULL))) {
 		if (fact_bool(f, "exists", true))
