@@ -7,7 +7,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
-for b in symbolize goroutines block oom; do
+for b in symbolize goroutines block oom doctor; do
 	[ -x "$here/$b.sh" ] || continue
 	"$here/$b.sh" || { echo "bench $b failed" >&2; status=1; }
 done
