@@ -69,7 +69,8 @@ static int doctor_opt(void *ctx, int id, const char *arg)
 			a->live_ns = 0;
 			return 0;
 		}
-		if (num_parse_duration_ns(arg, 1000000000ULL, &a->live_ns) || a->live_ns > MAX_LIVE_NS) {
+		if (num_parse_duration_ns(arg, 1000000000ULL, &a->live_ns) ||
+		    a->live_ns > MAX_LIVE_NS) {
 			snprintf(why, sizeof(why), "%s", err_msg());
 			return err_fail(GT_EUSAGE, "doctor: --live '%s': %s", arg,
 					a->live_ns > MAX_LIVE_NS ? "at most an hour" : why);
@@ -139,7 +140,8 @@ static int plan(const struct doctor_args *a, const struct user_checks *u,
 		v[k++] = user_checks__get(u, i);
 	if (!k) {
 		free(v);
-		return err_fail(GT_EUSAGE, "doctor: --only '%s' selects no check (see --list-checks)",
+		return err_fail(GT_EUSAGE,
+				"doctor: --only '%s' selects no check (see --list-checks)",
 				a->only);
 	}
 	*out = v;
@@ -159,6 +161,7 @@ struct doctor_run {
 	struct check_outcome *out;
 	struct live_window live;
 	bool have_live;
+	uint64_t checks_ns;
 	struct fact_store facts;
 	struct cand_list cands;
 	size_t abandoned;
@@ -178,8 +181,9 @@ static void live_window(struct doctor_run *run)
 	char d[32];
 
 	if (!run->co.json && !run->a.markdown)
-		fprintf(stderr, "gotrace doctor: checks done; live window of %s (Ctrl-C ends it "
-				"early)\n",
+		fprintf(stderr,
+			"gotrace doctor: checks done; live window of %s (Ctrl-C ends it "
+			"early)\n",
 			fmt_duration(run->a.live_ns, d, sizeof(d)));
 	run->have_live = !live_window__run(&lt, run->a.live_ns, &run->facts, &run->live);
 }
@@ -209,11 +213,12 @@ static int report(struct doctor_run *run, uint64_t started_ns, uint64_t t0)
 		.cands = &run->cands,
 		.facts = &run->facts,
 		.started_ns = started_ns,
+		.checks_ns = run->checks_ns,
 		.verbose = run->co.verbose,
 	};
 
 	r.worst = worst(run);
-	r.exit_code = r.worst == CHECK_FAIL ? EXIT_FOUND_FAIL
+	r.exit_code = r.worst == CHECK_FAIL   ? EXIT_FOUND_FAIL
 		      : r.worst == CHECK_WARN ? EXIT_FOUND_WARN
 					      : EXIT_OK;
 	r.elapsed_ns = mono_ns() - t0;
@@ -236,6 +241,7 @@ static int execute(struct doctor_run *run)
 	if (!run->out)
 		return -ENOMEM;
 	run->abandoned = doctor_run_checks(&run->t, run->plan, run->nplan, 0, run->out);
+	run->checks_ns = mono_ns() - t0;
 	for (size_t i = 0; i < run->nplan; i++) {
 		err = fact_store__take(&run->facts, &run->out[i].result.facts);
 		if (err)
@@ -256,8 +262,9 @@ static int setup(struct doctor_run *run, int argc, char **argv, const struct cmd
 	if (err)
 		return err;
 	if (first < argc)
-		return err_fail(GT_EUSAGE, "doctor: unexpected argument '%s' (see 'gotrace doctor "
-					   "--help')",
+		return err_fail(GT_EUSAGE,
+				"doctor: unexpected argument '%s' (see 'gotrace doctor "
+				"--help')",
 				argv[first]);
 	if (run->a.list)
 		return 0;
@@ -309,30 +316,38 @@ const struct cmd_spec cmd_doctor = {
 	.description =
 		"Runs the runbook for a crash-looping or struggling Go service as atomic checks,\n"
 		"in parallel, each with a timeout (a check whose read hangs is reported as timed\n"
-		"out; doctor still ends in seconds): cgroup version; memory limit vs GOMEMLIMIT and\n"
+		"out; doctor still ends in seconds): cgroup version; memory limit vs GOMEMLIMIT "
+		"and\n"
 		"GOGC, and CPU quota vs GOMAXPROCS (from the environment and, when the binary has\n"
 		"symbols, the values in effect); CPU throttling; PSI; OOM kills; /proc status and\n"
-		"maps; the Go build vs the libc in the container's root; capabilities vs the ports\n"
+		"maps; the Go build vs the libc in the container's root; capabilities vs the "
+		"ports\n"
 		"it wants; working directory, paths and mounts; the restart history and the last\n"
-		"instance's log. Each check reports PASS, WARN, FAIL or SKIP (with the reason), the\n"
-		"evidence it read, and the fix. Then --live traces for a while (goroutine blocking\n"
+		"instance's log. Each check reports PASS, WARN, FAIL or SKIP (with the reason), "
+		"the\n"
+		"evidence it read, and the fix. Then --live traces for a while (goroutine "
+		"blocking\n"
 		"for Go processes) and the shared rules rank root causes from all the facts.\n"
 		"\n"
 		"With --pod, --container or -c the process checked is the container's first one;\n"
 		"when none runs (between restarts) doctor checks what is left: the cgroups, the\n"
 		"logs, and with --rootfs the image.\n"
 		"\n"
-		"Exit codes: 0 every check passed or was skipped; 4 the worst finding is a WARN (or\n"
+		"Exit codes: 0 every check passed or was skipped; 4 the worst finding is a WARN "
+		"(or\n"
 		"a warning candidate); 5 something FAILed (or a critical candidate); 1 runtime\n"
-		"error, 2 usage error, 3 missing privilege (as every command). Scripts: 0 healthy,\n"
+		"error, 2 usage error, 3 missing privilege (as every command). Scripts: 0 "
+		"healthy,\n"
 		"4/5 doctor worked and found trouble, 1-3 doctor itself could not run.",
-	.examples =
-		"  sudo gotrace doctor --pid 4242                   # checks, then 10 s of tracing\n"
-		"  sudo gotrace doctor --pod 7f6c1a2e-... --live 0  # checks only (about a second)\n"
-		"  sudo gotrace doctor --pod 7f6c... --markdown     # a report to paste in a ticket\n"
-		"  sudo gotrace doctor -p 4242 --json | jq .candidates[0]\n"
-		"  sudo gotrace doctor -p 4242 --checks runbook.json  # plus your own checks\n"
-		"  gotrace doctor --list-checks                     # what it checks\n",
+	.examples = "  sudo gotrace doctor --pid 4242                   # checks, then 10 s of "
+		    "tracing\n"
+		    "  sudo gotrace doctor --pod 7f6c1a2e-... --live 0  # checks only (about a "
+		    "second)\n"
+		    "  sudo gotrace doctor --pod 7f6c... --markdown     # a report to paste in a "
+		    "ticket\n"
+		    "  sudo gotrace doctor -p 4242 --json | jq .candidates[0]\n"
+		    "  sudo gotrace doctor -p 4242 --checks runbook.json  # plus your own checks\n"
+		    "  gotrace doctor --list-checks                     # what it checks\n",
 	.shared = OPT_PID | OPT_CGROUP | OPT_POD | OPT_CONTAINER | OPT_JSON,
 	.opts = doctor_opts,
 	.run = doctor_run,

@@ -48,8 +48,8 @@ static inline void fake_mkdirs(const char *path)
 }
 
 /* Writes dir/rel (parents made) with printf-style content. */
-static inline void __attribute__((format(printf, 3, 4))) fake_put(struct fake *f, const char *rel,
-								   const char *fmt, ...)
+static inline void __attribute__((format(printf, 3, 4)))
+fake_put(struct fake *f, const char *rel, const char *fmt, ...)
 {
 	char path[PATH_MAX], parent[PATH_MAX];
 	va_list ap;

@@ -540,8 +540,8 @@ static void test_gobuild_from_log(void **state)
 		 "2026-01-02T03:04:05.000000001Z stderr F exec /app/true: no such file or "
 		 "directory\n");
 	fake_put(&f, "root/app/true", "%s", "");
-	assert_int_equal(tu_write_file(fake_path(&f, "root/app/true", path, sizeof(path)), bin, len),
-			 0);
+	assert_int_equal(
+		tu_write_file(fake_path(&f, "root/app/true", path, sizeof(path)), bin, len), 0);
 	fake_run(&f, "go.build", &r);
 	assert_int_equal(r.status, CHECK_FAIL);
 	assert_string_equal(fact_str(fake_fact(&r, "binary"), "path"), "/app/true");
@@ -565,8 +565,9 @@ static void test_ports(void **state)
 	fake_init(&f);
 	fake_list(&f, "proc/cmdline", args);
 	fake_list(&f, "proc/environ", env);
-	fake_put(&f, "proc/status", "Name:\tserver\nState:\tS (sleeping)\nTgid:\t7\n"
-				    "Uid:\t1000\t1000\t1000\t1000\nCapEff:\t0000000000000000\n");
+	fake_put(&f, "proc/status",
+		 "Name:\tserver\nState:\tS (sleeping)\nTgid:\t7\n"
+		 "Uid:\t1000\t1000\t1000\t1000\nCapEff:\t0000000000000000\n");
 	fake_mkdirs(fake_path(&f, "proc/fd", path, sizeof(path)));
 	fake_run(&f, "net.bind", &r);
 	assert_int_equal(r.status, CHECK_FAIL);
@@ -577,8 +578,9 @@ static void test_ports(void **state)
 	assert_non_null(strstr(fact_str(nb, "wanted_ports"), "9090"));
 	release(&r);
 	/* CAP_NET_BIND_SERVICE is bit 10 of CapEff. */
-	fake_put(&f, "proc/status", "Name:\tserver\nState:\tS (sleeping)\nTgid:\t7\n"
-				    "Uid:\t1000\t1000\t1000\t1000\nCapEff:\t%016llx\n",
+	fake_put(&f, "proc/status",
+		 "Name:\tserver\nState:\tS (sleeping)\nTgid:\t7\n"
+		 "Uid:\t1000\t1000\t1000\t1000\nCapEff:\t%016llx\n",
 		 1ULL << 10);
 	fake_run(&f, "net.bind", &r);
 	assert_int_equal(r.status, CHECK_PASS);
@@ -663,7 +665,8 @@ static void test_restarts(void **state)
 	assert_int_equal(fact_int(h, "restarts", -1), 2);
 	assert_int_equal(fact_int(h, "instances", -1), 3);
 	assert_false(fact_bool(h, "running", true));
-	assert_int_equal(fact_int(h, "last_life_ns", 0), 2500000100LL); /* 03:02:00 -> 03:02:02.5000001 */
+	assert_int_equal(fact_int(h, "last_life_ns", 0),
+			 2500000100LL); /* 03:02:00 -> 03:02:02.5000001 */
 	while ((e = fact_store__next(&r.facts, &cur, "log_error", NULL)))
 		panic |= !strcmp(fact_str(e, "class"), "go_panic") &&
 			 fact_int(e, "restart", -1) == 2;

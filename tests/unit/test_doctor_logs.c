@@ -23,7 +23,8 @@
 
 static void test_cri_line(void **state)
 {
-	const char *raw = "2026-11-27T11:04:12.156721Z stderr F exec /app/x: no such file or directory";
+	const char *raw =
+		"2026-11-27T11:04:12.156721Z stderr F exec /app/x: no such file or directory";
 	struct log_line l;
 
 	assert_true(log_line__parse(raw, strlen(raw), &l));
@@ -120,7 +121,8 @@ static void test_kmsg(void **state)
 		"6,8328,8521593216,-;memory: usage 65536kB, limit 65536kB, failcnt 0\n"
 		"6,8329,8521593220,-;swap: usage 0kB, limit 65536kB, failcnt 0\n"
 		"6,8377,8521593255,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset="
-		"1114,mems_allowed=0,oom_memcg=/kubepods/burstable/podd82/1114,task_memcg=/kubepods/"
+		"1114,mems_allowed=0,oom_memcg=/kubepods/burstable/podd82/1114,task_memcg=/"
+		"kubepods/"
 		"burstable/podd82/1114,task=doctorapp,pid=11564,uid=0\n"
 		"3,8378,8521593320,-;Memory cgroup out of memory: Killed process 11564 (doctorapp) "
 		"total-vm:847240kB, anon-rss:64808kB, file-rss:1632kB, shmem-rss:0kB, UID:0 "

@@ -192,14 +192,14 @@ static void stop_one(void *state)
 	free(state);
 }
 
-static const struct live_component good = {"good", "", applies_yes, start_ok, poll_one,
-					   finish_one, stop_one};
-static const struct live_component na = {"na", "", applies_no, start_ok, poll_one, finish_one,
-					 stop_one};
-static const struct live_component notgo = {"notgo", "", applies_yes, start_notgo, poll_one,
-					    finish_one, stop_one};
-static const struct live_component broken = {"broken", "", applies_yes, start_fail, poll_one,
-					     finish_one, stop_one};
+static const struct live_component good = {"good",   "",	 applies_yes, start_ok,
+					   poll_one, finish_one, stop_one};
+static const struct live_component na = {"na",	   "",	       applies_no, start_ok,
+					 poll_one, finish_one, stop_one};
+static const struct live_component notgo = {"notgo",  "",	  applies_yes, start_notgo,
+					    poll_one, finish_one, stop_one};
+static const struct live_component broken = {"broken", "",	   applies_yes, start_fail,
+					     poll_one, finish_one, stop_one};
 
 static void test_live_window(void **state)
 {

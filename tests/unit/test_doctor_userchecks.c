@@ -67,7 +67,8 @@ static void test_parse_errors(void **state)
 	bad("{\"checks\": [{\"id\": \"memory.limit\", \"description\": \"d\", \"command\": "
 	    "[\"true\"]}]}",
 	    "built-in");
-	bad("{\"checks\": [{\"id\": \"a\", \"description\": \"d\", \"command\": [\"tr\\u0000ue\"]}]}",
+	bad("{\"checks\": [{\"id\": \"a\", \"description\": \"d\", \"command\": "
+	    "[\"tr\\u0000ue\"]}]}",
 	    "NUL");
 	bad("{\"checks\": [{\"id\": \"a\", \"description\": \"d\", \"command\": []}]}", "command");
 	bad("{\"checks\": [", "JSON");
@@ -98,7 +99,8 @@ static void test_run(void **state)
 		"{\"id\": \"nomatch\", \"description\": \"d\", \"command\": [\"echo\", \"bye\"], "
 		"\"expect\": \"^hello$\", \"severity\": \"warn\", \"fix\": \"say hello\"},"
 		"{\"id\": \"exit\", \"description\": \"d\", \"command\": [\"false\"]},"
-		"{\"id\": \"forbidden\", \"description\": \"d\", \"command\": [\"echo\", \"panic: x\"], "
+		"{\"id\": \"forbidden\", \"description\": \"d\", \"command\": [\"echo\", \"panic: "
+		"x\"], "
 		"\"expect_not\": \"panic\"},"
 		"{\"id\": \"pid\", \"description\": \"d\", \"command\": [\"echo\", \"pid={pid}\"], "
 		"\"expect\": \"^pid=4194000$\"},"
@@ -106,7 +108,8 @@ static void test_run(void **state)
 		"\"echo \\\"$GOTRACE_POD_UID\\\" | tr a-f A-F\", \"expect\": \"^1B3C6FF0-\"},"
 		"{\"id\": \"slow\", \"description\": \"d\", \"command\": [\"sleep\", \"10\"], "
 		"\"timeout_ms\": 300},"
-		"{\"id\": \"missing\", \"description\": \"d\", \"command\": [\"/nonexistent/x\"]}]}";
+		"{\"id\": \"missing\", \"description\": \"d\", \"command\": "
+		"[\"/nonexistent/x\"]}]}";
 	struct user_checks *u;
 	struct check_outcome *out;
 	struct fake f;
@@ -141,8 +144,10 @@ static void test_needs(void **state)
 	const char *json =
 		"{\"checks\": ["
 		"{\"id\": \"p\", \"description\": \"d\", \"command\": [\"echo\", \"{pid}\"]},"
-		"{\"id\": \"n\", \"description\": \"d\", \"command\": [\"true\"], \"needs\": \"pid\"},"
-		"{\"id\": \"t\", \"description\": \"d\", \"command\": [\"true\"], \"in\": \"target\"}]}";
+		"{\"id\": \"n\", \"description\": \"d\", \"command\": [\"true\"], \"needs\": "
+		"\"pid\"},"
+		"{\"id\": \"t\", \"description\": \"d\", \"command\": [\"true\"], \"in\": "
+		"\"target\"}]}";
 	struct user_checks *u;
 	struct check_outcome *out;
 	struct fake f;

@@ -15,8 +15,8 @@ const char *check_status_name(enum check_status s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
-static void __attribute__((format(printf, 2, 0))) add_evidence(struct check_result *r,
-								const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+add_evidence(struct check_result *r, const char *fmt, va_list ap)
 {
 	char *s;
 

@@ -61,7 +61,7 @@ struct doctor_check {
 	const char *id;		 /* "memory.limit": lowercase, dot-separated */
 	const char *description; /* one line: what it verifies */
 	uint32_t timeout_ms;
-	unsigned needs;		 /* enum check_need bits */
+	unsigned needs; /* enum check_need bits */
 	void (*run)(const struct doctor_check *self, const struct doctor_target *t,
 		    struct check_result *r);
 	const void *data; /* the check's own definition (user checks) */

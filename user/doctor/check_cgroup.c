@@ -42,8 +42,9 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 			     "leak cannot take the node");
 	} else {
 		check_finding(r, CHECK_PASS, "cgroup %s; %s", cgroup_mode_name(cl->mode),
-			      t->container_gone ? "only the pod's cgroup is left (no container runs)"
-						: "the container's cgroups found");
+			      t->container_gone
+				      ? "only the pod's cgroup is left (no container runs)"
+				      : "the container's cgroups found");
 	}
 	f = check_fact(r, t, "cgroup_layout");
 	if (!f)

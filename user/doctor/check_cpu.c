@@ -35,8 +35,7 @@ static int cpus_allowed(const struct doctor_target *t)
 }
 
 /* GOMAXPROCS: the runtime's own value when read, else what it would pick. */
-static void gomaxprocs(const struct doctor_target *t, struct cpu_budget *b,
-		       struct check_result *r)
+static void gomaxprocs(const struct doctor_target *t, struct cpu_budget *b, struct check_result *r)
 {
 	struct doctor_go g;
 
@@ -44,11 +43,10 @@ static void gomaxprocs(const struct doctor_target *t, struct cpu_budget *b,
 	b->cpus_allowed = cpus_allowed(t);
 	if (b->cpus_allowed <= 0)
 		b->cpus_allowed = 1;
-	cpu_budget__set_gomaxprocs(b, g.env_err || !g.env.gomaxprocs.set ? NULL
-									 : g.env.gomaxprocs.val,
+	cpu_budget__set_gomaxprocs(b,
+				   g.env_err || !g.env.gomaxprocs.set ? NULL : g.env.gomaxprocs.val,
 				   doctor_go__minor(&g));
-	check_evidence(r, "CPUs allowed: %d (/proc/PID/status Cpus_allowed_list)",
-		       b->cpus_allowed);
+	check_evidence(r, "CPUs allowed: %d (/proc/PID/status Cpus_allowed_list)", b->cpus_allowed);
 	if (!g.live_err && g.live.have_gomaxprocs) {
 		check_evidence(r, "GOMAXPROCS in effect: %d (runtime.gomaxprocs); %s would give %d",
 			       g.live.gomaxprocs, b->gomaxprocs_source, b->gomaxprocs);
@@ -56,7 +54,8 @@ static void gomaxprocs(const struct doctor_target *t, struct cpu_budget *b,
 		b->gomaxprocs_source = "runtime.gomaxprocs (in effect)";
 	} else {
 		check_evidence(r, "GOMAXPROCS: %d (%s)%s%s", b->gomaxprocs, b->gomaxprocs_source,
-			       g.live_err && g.live_err != -ESRCH ? "; value in effect not read: " : "",
+			       g.live_err && g.live_err != -ESRCH ? "; value in effect not read: "
+								  : "",
 			       g.live_err && g.live_err != -ESRCH ? g.live_msg : "");
 	}
 	if (!g.is_go)
@@ -93,7 +92,8 @@ static void judge(const struct cpu_budget *b, struct check_result *r)
 		return;
 	}
 	if (!b->gomaxprocs) {
-		check_finding(r, CHECK_PASS, "CPU quota %.2f CPUs (not a Go program)", b->quota_cpus);
+		check_finding(r, CHECK_PASS, "CPU quota %.2f CPUs (not a Go program)",
+			      b->quota_cpus);
 		return;
 	}
 	if (b->gomaxprocs > q) {
@@ -102,9 +102,10 @@ static void judge(const struct cpu_budget *b, struct check_result *r)
 			      "quota early in each period and the container is throttled for the "
 			      "rest",
 			      b->gomaxprocs, b->quota_cpus, b->gomaxprocs);
-		check_fix(r, "set GOMAXPROCS=%d (the quota, rounded up), use "
-			     "go.uber.org/automaxprocs, or build with Go 1.25+ (its default "
-			     "follows the quota); or raise the CPU limit",
+		check_fix(r,
+			  "set GOMAXPROCS=%d (the quota, rounded up), use "
+			  "go.uber.org/automaxprocs, or build with Go 1.25+ (its default "
+			  "follows the quota); or raise the CPU limit",
 			  q);
 	} else {
 		check_finding(r, CHECK_PASS, "GOMAXPROCS=%d fits the CPU quota of %.2f CPUs",
@@ -127,15 +128,17 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 		check_evidence(r, "no CPU quota (%s/%s)", t->cpu_dir,
 			       t->cl.cpu_version == 1 ? "cpu.cfs_quota_us = -1" : "cpu.max = max");
 	if (!b.has_quota && t->container_gone) {
-		check_skip(r, "the container's cgroup left with its last instance, and the pod's has "
-			      "no CPU quota");
+		check_skip(r,
+			   "the container's cgroup left with its last instance, and the pod's has "
+			   "no CPU quota");
 		return;
 	}
 	if (!t->pid) {
 		add_fact(t, &b, r);
 		if (b.has_quota)
-			check_finding(r, CHECK_SKIP, "CPU quota %.2f CPUs; no process to read "
-						     "GOMAXPROCS from (%s)",
+			check_finding(r, CHECK_SKIP,
+				      "CPU quota %.2f CPUs; no process to read "
+				      "GOMAXPROCS from (%s)",
 				      b.quota_cpus, t->why_no_pid);
 		else
 			check_finding(r, CHECK_PASS, "no CPU quota");

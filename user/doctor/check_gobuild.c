@@ -37,9 +37,12 @@ struct libc_probe {
 
 /* Where each libc's loader lives in the images people build on. */
 static const struct libc_probe probes[] = {
-	{"/lib64/ld-linux-x86-64.so.2", "glibc"},    {"/lib/ld-linux-aarch64.so.1", "glibc"},
-	{"/lib/x86_64-linux-gnu/libc.so.6", "glibc"}, {"/lib/aarch64-linux-gnu/libc.so.6", "glibc"},
-	{"/usr/lib64/libc.so.6", "glibc"},	     {"/lib/ld-musl-x86_64.so.1", "musl"},
+	{"/lib64/ld-linux-x86-64.so.2", "glibc"},
+	{"/lib/ld-linux-aarch64.so.1", "glibc"},
+	{"/lib/x86_64-linux-gnu/libc.so.6", "glibc"},
+	{"/lib/aarch64-linux-gnu/libc.so.6", "glibc"},
+	{"/usr/lib64/libc.so.6", "glibc"},
+	{"/lib/ld-musl-x86_64.so.1", "musl"},
 	{"/lib/ld-musl-aarch64.so.1", "musl"},
 };
 
@@ -66,11 +69,13 @@ static int open_binary(const struct doctor_target *t, int root, struct binary *b
 		fd = fd < 0 ? -errno : fd;
 	} else {
 		if (!instance_logs__read(t, &logs))
-			log_tail__find(&logs.prev, LOG_NONE, &e);
+			for (int c = LOG_EXEC_ENOENT; c <= LOG_EXEC_EACCES && !e.cls; c++)
+				log_tail__find(&logs.prev, (enum log_class)c, &e);
 		instance_logs__clear(&logs);
 		if (e.cls < LOG_EXEC_ENOENT || e.cls > LOG_EXEC_EACCES || !e.path[0])
-			return err_fail(ENOENT, "no process runs and no failed exec in the last log "
-						"names the binary");
+			return err_fail(ENOENT,
+					"no process runs and no failed exec in the last log "
+					"names the binary");
 		snprintf(b->path, sizeof(b->path), "%s", e.path);
 		check_evidence(r, "the last instance's log names the binary: %s", e.path);
 		fd = rootfs__open(root, e.path, O_RDONLY);
@@ -115,8 +120,7 @@ static const char *cgo(const struct bin_facts *f)
 	return v ? v : f->is_static ? "0 (static)" : "1 (dynamic)";
 }
 
-static void describe(const struct doctor_target *t, const struct binary *b,
-		     struct check_result *r)
+static void describe(const struct doctor_target *t, const struct binary *b, struct check_result *r)
 {
 	const struct bin_facts *f = &b->bf;
 	const char *mode = f->is_go ? go_buildinfo__setting(&f->bi, "-buildmode") : NULL;
@@ -126,11 +130,13 @@ static void describe(const struct doctor_target *t, const struct binary *b,
 			       f->bi.version ? f->bi.version : "Go version unknown", cgo(f),
 			       mode ? mode : "?", elf_machine_name(f->machine));
 	else
-		check_evidence(r, "%s: not a Go program, %s", b->path, elf_machine_name(f->machine));
+		check_evidence(r, "%s: not a Go program, %s", b->path,
+			       elf_machine_name(f->machine));
 	if (f->dyn.interp)
 		check_evidence(r, "dynamically linked: interpreter %s (%s)%s%zu libraries needed",
-			       f->dyn.interp, libc_kind_name(f->libc) ? libc_kind_name(f->libc) : "?",
-			       ", ", f->dyn.nneeded);
+			       f->dyn.interp,
+			       libc_kind_name(f->libc) ? libc_kind_name(f->libc) : "?", ", ",
+			       f->dyn.nneeded);
 	else
 		check_evidence(r, "statically linked: needs no libc");
 	check_evidence(r, "the %s (%s) has %s%s%s", t->root_is_image ? "image" : "container's root",
@@ -144,19 +150,23 @@ static void judge(const struct binary *b, struct check_result *r)
 	uint16_t node = node_machine();
 
 	if (node != EM_NONE && f->machine != node) {
-		check_finding(r, CHECK_FAIL, "built for %s, this node is %s: exec fails with "
-					     "\"exec format error\" (ENOEXEC)",
+		check_finding(r, CHECK_FAIL,
+			      "built for %s, this node is %s: exec fails with "
+			      "\"exec format error\" (ENOEXEC)",
 			      elf_machine_name(f->machine), elf_machine_name(node));
-		check_fix(r, "build for the node's architecture (GOARCH=%s) or publish a "
-			     "multi-arch image",
+		check_fix(r,
+			  "build for the node's architecture (GOARCH=%s) or publish a "
+			  "multi-arch image",
 			  node == EM_X86_64 ? "amd64" : "arm64");
 	}
 	if (b->rc.done && !b->rc.error[0] && !b->rc.interp_present) {
-		check_finding(r, CHECK_FAIL, "the ELF interpreter %s is missing from the %s root "
-					     "(it has %s): exec fails with ENOENT",
+		check_finding(r, CHECK_FAIL,
+			      "the ELF interpreter %s is missing from the %s root "
+			      "(it has %s): exec fails with ENOENT",
 			      f->dyn.interp, "container's", b->root_libc);
-		check_fix(r, "build with CGO_ENABLED=0 (a static binary), or use a base image "
-			     "with %s",
+		check_fix(r,
+			  "build with CGO_ENABLED=0 (a static binary), or use a base image "
+			  "with %s",
 			  libc_kind_name(f->libc) ? libc_kind_name(f->libc) : "its libc");
 	}
 	for (size_t i = 0; b->rc.done && i < b->rc.nmissing; i++)
@@ -166,12 +176,12 @@ static void judge(const struct binary *b, struct check_result *r)
 		check_evidence(r, "the root could not be checked: %s", b->rc.error);
 	if (r->status == CHECK_PASS)
 		check_finding(r, CHECK_PASS, "%s%s, %s", f->is_go ? "" : "not Go; ",
-			      f->is_go && f->bi.version ? f->bi.version : elf_machine_name(f->machine),
+			      f->is_go && f->bi.version ? f->bi.version
+							: elf_machine_name(f->machine),
 			      f->dyn.interp ? "its libc is in the root" : "static: needs no libc");
 }
 
-static void add_fact(const struct doctor_target *t, const struct binary *b,
-		     struct check_result *r)
+static void add_fact(const struct doctor_target *t, const struct binary *b, struct check_result *r)
 {
 	struct fact *f = check_fact(r, t, "binary");
 	const struct bin_facts *bf = &b->bf;

@@ -21,7 +21,7 @@
 
 /* GODEBUG settings that print on every GC / scheduler tick or slow everything down. */
 static const char *const noisy[] = {
-	"gctrace=1", "gctrace=2", "schedtrace=", "scheddetail=1", "allocfreetrace=1",
+	"gctrace=1",   "gctrace=2",	   "schedtrace=",      "scheddetail=1", "allocfreetrace=1",
 	"inittrace=1", "gcstoptheworld=1", "gcstoptheworld=2", "efence=1",
 };
 
@@ -33,10 +33,11 @@ static void godebug(const struct go_env_var *v, struct check_result *r)
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		for (size_t i = 0; i < sizeof(noisy) / sizeof(noisy[0]); i++)
 			if (!strncmp(tok, noisy[i], strlen(noisy[i]))) {
-				check_finding(r, CHECK_WARN,
-					      "GODEBUG=%s: a debugging setting left on (log floods, "
-					      "CPU cost)",
-					      tok);
+				check_finding(
+					r, CHECK_WARN,
+					"GODEBUG=%s: a debugging setting left on (log floods, "
+					"CPU cost)",
+					tok);
 				check_fix(r, "remove %s from GODEBUG", tok);
 			}
 }
@@ -63,8 +64,9 @@ static void judge(const struct doctor_go *g, struct check_result *r)
 			     "e.g. GOMEMLIMIT=512MiB (\"MB\" is not accepted)");
 	}
 	if (e->gogc.set && strcmp(e->gogc.val, "off") && !gogc_number(e->gogc.val)) {
-		check_finding(r, CHECK_WARN, "GOGC=%s is not a number or \"off\": the runtime "
-					     "ignores it and uses 100",
+		check_finding(r, CHECK_WARN,
+			      "GOGC=%s is not a number or \"off\": the runtime "
+			      "ignores it and uses 100",
 			      e->gogc.val);
 		check_fix(r, "set GOGC to a percentage or \"off\"");
 	} else if (e->gc_percent < 0) {

@@ -48,13 +48,15 @@ static void compare(const struct doctor_go *g, struct check_result *r)
 	if (g->env_err)
 		return;
 	if (k->have_gc_percent && k->gc_percent != g->env.gc_percent)
-		check_evidence(r, "gcPercent %d differs from the environment's %d: set in code "
-				  "(debug.SetGCPercent)",
+		check_evidence(r,
+			       "gcPercent %d differs from the environment's %d: set in code "
+			       "(debug.SetGCPercent)",
 			       (int)k->gc_percent, g->env.gc_percent);
 	if (k->have_memory_limit && g->env.memlimit_valid &&
 	    k->memory_limit != g->env.memlimit_bytes)
-		check_evidence(r, "memoryLimit %s differs from the environment's %s: set in code "
-				  "(debug.SetMemoryLimit)",
+		check_evidence(r,
+			       "memoryLimit %s differs from the environment's %s: set in code "
+			       "(debug.SetMemoryLimit)",
 			       k->memory_limit == INT64_MAX
 				       ? "none"
 				       : fmt_bytes((uint64_t)k->memory_limit, a, sizeof(a)),
@@ -63,8 +65,9 @@ static void compare(const struct doctor_go *g, struct check_result *r)
 				       : fmt_bytes((uint64_t)g->env.memlimit_bytes, b, sizeof(b)));
 	if (k->have_gomaxprocs && g->env.gomaxprocs.set &&
 	    !num_parse_u32(g->env.gomaxprocs.val, 1, 1 << 20, &n) && (int32_t)n != k->gomaxprocs)
-		check_evidence(r, "gomaxprocs %d differs from GOMAXPROCS=%s: set in code "
-				  "(runtime.GOMAXPROCS)",
+		check_evidence(r,
+			       "gomaxprocs %d differs from GOMAXPROCS=%s: set in code "
+			       "(runtime.GOMAXPROCS)",
 			       (int)k->gomaxprocs, g->env.gomaxprocs.val);
 }
 
@@ -85,19 +88,22 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 		return;
 	}
 	check_evidence(r, "from the process's memory (symbols and DWARF of %s, %s)",
-		       g.version[0] ? g.version : "its binary", "runtime.gomaxprocs, "
-							      "runtime.gcController");
+		       g.version[0] ? g.version : "its binary",
+		       "runtime.gomaxprocs, "
+		       "runtime.gcController");
 	add_fact(t, k, r);
 	compare(&g, r);
 	snprintf(p, sizeof(p), "%d", (int)k->gomaxprocs);
 	snprintf(gc, sizeof(gc), "%d", (int)k->gc_percent);
 	check_finding(r, CHECK_PASS, "in effect: GOMAXPROCS=%s, GOGC=%s, GOMEMLIMIT=%s",
 		      k->have_gomaxprocs ? p : "?",
-		      !k->have_gc_percent ? "?" : k->gc_percent < 0 ? "off" : gc,
-		      !k->have_memory_limit	     ? "?"
-		      : k->memory_limit == INT64_MAX ? "none"
-						     : fmt_bytes((uint64_t)k->memory_limit, a,
-								 sizeof(a)));
+		      !k->have_gc_percent ? "?"
+		      : k->gc_percent < 0 ? "off"
+					  : gc,
+		      !k->have_memory_limit ? "?"
+		      : k->memory_limit == INT64_MAX
+			      ? "none"
+			      : fmt_bytes((uint64_t)k->memory_limit, a, sizeof(a)));
 }
 
 const struct doctor_check check_goruntime = {

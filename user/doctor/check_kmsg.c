@@ -128,16 +128,18 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 		show(&s.last[i], now, r);
 	add_fact(t, &s, now, oldest, r);
 	if (!s.total) {
-		check_finding(r, CHECK_PASS, "no OOM kill of it in the kernel log (the last %s)", span);
+		check_finding(r, CHECK_PASS, "no OOM kill of it in the kernel log (the last %s)",
+			      span);
 		return;
 	}
 	last = &s.last[s.n - 1];
-	check_finding(r, CHECK_FAIL, "%zu OOM kill%s of this %s in the kernel log; the last %s ago: "
-				     "%s (pid %d)",
-		      s.total, s.total == 1 ? "" : "s", t->id.cg.pod_uid[0] ? "pod" : "container",
-		      fmt_duration((now > last->usec ? now - last->usec : 0) * 1000, span,
-				   sizeof(span)),
-		      last->comm, (int)last->pid);
+	check_finding(
+		r, CHECK_FAIL,
+		"%zu OOM kill%s of this %s in the kernel log; the last %s ago: "
+		"%s (pid %d)",
+		s.total, s.total == 1 ? "" : "s", t->id.cg.pod_uid[0] ? "pod" : "container",
+		fmt_duration((now > last->usec ? now - last->usec : 0) * 1000, span, sizeof(span)),
+		last->comm, (int)last->pid);
 	check_fix(r, "see memory.limit (for Go: GOMEMLIMIT below the limit) or raise the limit; "
 		     "`gotrace oom` reports the next kill with how usage got there");
 }

@@ -105,8 +105,9 @@ static void judge(const struct maps_sum *s, struct check_result *r)
 		check_fix(r, "watch the count grow (wc -l /proc/PID/maps); raise vm.max_map_count "
 			     "if it is legitimate");
 	} else {
-		check_finding(r, CHECK_PASS, "%zu mappings (%zu anonymous), far from "
-					     "vm.max_map_count (%llu)",
+		check_finding(r, CHECK_PASS,
+			      "%zu mappings (%zu anonymous), far from "
+			      "vm.max_map_count (%llu)",
 			      s->count, s->anon, (unsigned long long)s->max_map_count);
 	}
 }
@@ -132,8 +133,9 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 	sum(maps, &s);
 	proc_maps__free(maps);
 	s.max_map_count = max_map_count();
-	check_evidence(r, "%zu mappings; %zu anonymous: %s in all, %zu writable (%s), %zu "
-			  "reserved (PROT_NONE); largest anonymous %s (%s/maps)",
+	check_evidence(r,
+		       "%zu mappings; %zu anonymous: %s in all, %zu writable (%s), %zu "
+		       "reserved (PROT_NONE); largest anonymous %s (%s/maps)",
 		       s.count, s.anon, fmt_bytes(s.anon_bytes, a, sizeof(a)), s.anon_rw,
 		       fmt_bytes(s.anon_rw_bytes, c, sizeof(c)), s.reserved,
 		       fmt_bytes(s.largest_anon, d, sizeof(d)), t->proc_dir);

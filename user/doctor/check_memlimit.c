@@ -48,8 +48,8 @@ static void read_limits(const struct doctor_target *t, struct limits *l, struct 
 	char a[32], b[32];
 
 	l->limit = MEMCG_NO_LIMIT;
-	l->have_ctr = t->mem_dir[0] && !memcg_state__read(t->mem_dir, t->cl.memory_version,
-							    MEMCG_READ_ALL, &l->ctr);
+	l->have_ctr = t->mem_dir[0] &&
+		      !memcg_state__read(t->mem_dir, t->cl.memory_version, MEMCG_READ_ALL, &l->ctr);
 	if (l->have_ctr && l->ctr.limit_bytes != MEMCG_NO_LIMIT) {
 		l->limit = l->ctr.limit_bytes;
 		l->src = "container";
@@ -69,14 +69,15 @@ static void read_limits(const struct doctor_target *t, struct limits *l, struct 
 		l->limit = pod.limit_bytes;
 		l->src = "pod";
 		limit_file(t, t->pod_mem_dir, l->file, sizeof(l->file));
-		check_evidence(r, "pod limit %s = %llu bytes (%s)", fmt_bytes(l->limit, a, sizeof(a)),
-			       (unsigned long long)l->limit, l->file);
+		check_evidence(r, "pod limit %s = %llu bytes (%s)",
+			       fmt_bytes(l->limit, a, sizeof(a)), (unsigned long long)l->limit,
+			       l->file);
 	}
 }
 
 /* The GOMEMLIMIT and GOGC in effect: the runtime's own when read, else the environment's. */
-static void knobs(const struct doctor_go *g, int64_t *memlimit, int *gc_percent,
-		  const char **from, struct check_result *r)
+static void knobs(const struct doctor_go *g, int64_t *memlimit, int *gc_percent, const char **from,
+		  struct check_result *r)
 {
 	char a[32];
 
@@ -135,17 +136,19 @@ static void judge_go(const struct doctor_go *g, const struct limits *l, int64_t 
 			      "GOMEMLIMIT=%s (%s) is %.0f%% of the %s limit: no room for memory "
 			      "that is not heap (stacks, runtime, cgo)",
 			      fmt_bytes((uint64_t)ml, a, sizeof(a)), from,
-			      100.0 * (double)ml / (double)l->limit, fmt_bytes(l->limit, b, sizeof(b)));
-		check_fix(r, "set GOMEMLIMIT=%lluMiB (~90%% of the limit)", (unsigned long long)want);
+			      100.0 * (double)ml / (double)l->limit,
+			      fmt_bytes(l->limit, b, sizeof(b)));
+		check_fix(r, "set GOMEMLIMIT=%lluMiB (~90%% of the limit)",
+			  (unsigned long long)want);
 	} else {
 		check_finding(r, CHECK_PASS, "GOMEMLIMIT=%s (%s) is %.0f%% of the %s limit",
 			      fmt_bytes((uint64_t)ml, a, sizeof(a)), from,
-			      100.0 * (double)ml / (double)l->limit, fmt_bytes(l->limit, b, sizeof(b)));
+			      100.0 * (double)ml / (double)l->limit,
+			      fmt_bytes(l->limit, b, sizeof(b)));
 	}
 }
 
-static void add_fact(const struct doctor_target *t, const struct limits *l,
-		     struct check_result *r)
+static void add_fact(const struct doctor_target *t, const struct limits *l, struct check_result *r)
 {
 	struct fact *f = check_fact(r, t, "mem_limit");
 
@@ -177,8 +180,9 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 	read_limits(t, &l, r);
 	add_fact(t, &l, r);
 	if (l.limit == MEMCG_NO_LIMIT && t->container_gone) {
-		check_skip(r, "the container's cgroup left with its last instance, and the pod's has "
-			      "no limit (kernel.oom_log has the limit of the last kill)");
+		check_skip(r,
+			   "the container's cgroup left with its last instance, and the pod's has "
+			   "no limit (kernel.oom_log has the limit of the last kill)");
 		return;
 	}
 	if (l.limit == MEMCG_NO_LIMIT) {
@@ -191,7 +195,8 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 			      100.0 * (double)l.ctr.usage_bytes / (double)l.limit,
 			      fmt_bytes(l.limit, a, sizeof(a)));
 	if (!t->pid) {
-		check_finding(r, CHECK_SKIP, "limit %s; no process to read GOMEMLIMIT/GOGC from (%s)",
+		check_finding(r, CHECK_SKIP,
+			      "limit %s; no process to read GOMEMLIMIT/GOGC from (%s)",
 			      fmt_bytes(l.limit, a, sizeof(a)), t->why_no_pid);
 		return;
 	}

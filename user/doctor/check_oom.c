@@ -36,15 +36,16 @@ static void show(const struct doctor_target *t, const char *scope, const char *d
 		 const struct memcg_state *st, struct check_result *r)
 {
 	if (t->cl.memory_version == 1)
-		check_evidence(r, "%s: oom_kill %llu, under_oom %d (%s/memory.oom_control); failcnt "
-				  "%llu",
+		check_evidence(r,
+			       "%s: oom_kill %llu, under_oom %d (%s/memory.oom_control); failcnt "
+			       "%llu",
 			       scope, (unsigned long long)st->ev_oom_kill, st->under_oom, dir,
 			       (unsigned long long)st->failcnt);
 	else
-		check_evidence(r, "%s: oom_kill %llu, oom %llu, max %llu, high %llu (%s/memory.events)",
-			       scope, (unsigned long long)st->ev_oom_kill,
-			       (unsigned long long)st->ev_oom, (unsigned long long)st->ev_max,
-			       (unsigned long long)st->ev_high, dir);
+		check_evidence(
+			r, "%s: oom_kill %llu, oom %llu, max %llu, high %llu (%s/memory.events)",
+			scope, (unsigned long long)st->ev_oom_kill, (unsigned long long)st->ev_oom,
+			(unsigned long long)st->ev_max, (unsigned long long)st->ev_high, dir);
 }
 
 /* One cgroup's record; false when it could not be read. */
@@ -66,8 +67,9 @@ static bool one(const struct doctor_target *t, const char *scope, const char *di
 		check_finding(r, CHECK_FAIL, "the %s is under OOM right now (oom_kill_disable?)",
 			      scope);
 	else if (st.ev_max || st.failcnt)
-		check_finding(r, CHECK_WARN, "the %s hit its memory limit %llu times (reclaimed, "
-					     "not killed yet)",
+		check_finding(r, CHECK_WARN,
+			      "the %s hit its memory limit %llu times (reclaimed, "
+			      "not killed yet)",
 			      scope, (unsigned long long)(st.ev_max ? st.ev_max : st.failcnt));
 	return true;
 }
@@ -84,8 +86,9 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 		return;
 	}
 	if (r->status >= CHECK_WARN) {
-		check_fix(r, "see memory.limit: set GOMEMLIMIT below the limit, or raise the limit; "
-			     "`gotrace oom` shows the next kill as it happens");
+		check_fix(r,
+			  "see memory.limit: set GOMEMLIMIT below the limit, or raise the limit; "
+			  "`gotrace oom` shows the next kill as it happens");
 	} else if (t->container_gone && t->cl.memory_version == 1) {
 		/* v1 counts only a cgroup's own kills (no hierarchical memory.events). */
 		check_skip(r, "the container's cgroup left with its last instance, and a cgroup v1 "

@@ -164,8 +164,9 @@ static void check_path(const struct doctor_target *t, struct paths_ctx *c, const
 	if (other[0]) {
 		check_evidence(r, "a file of that name is at %s (%s)", other,
 			       mount_of(c, other)[0] ? "a volume mount" : "in the image");
-		check_fix(r, "%s is at %s: give its absolute path, or run in its directory "
-			     "(workingDir), or mount the volume where it is looked for",
+		check_fix(r,
+			  "%s is at %s: give its absolute path, or run in its directory "
+			  "(workingDir), or mount the volume where it is looked for",
 			  path, other);
 	} else {
 		check_fix(r, "create %s in the image or mount a volume there", abs);
@@ -191,8 +192,8 @@ static bool looks_like_path(const char *v)
 /* Environment values that are absolute paths (not lists, not the shell's own). */
 static void env_paths(const struct doctor_target *t, struct paths_ctx *c, struct check_result *r)
 {
-	static const char *const skip[] = {"PATH=", "HOME=", "PWD=", "OLDPWD=", "SHELL=",
-					   "LD_LIBRARY_PATH=", "TMPDIR="};
+	static const char *const skip[] = {
+		"PATH=", "HOME=", "PWD=", "OLDPWD=", "SHELL=", "LD_LIBRARY_PATH=", "TMPDIR="};
 	struct proc_strlist l;
 	char src[128];
 
@@ -222,8 +223,8 @@ static void arg_paths(const struct doctor_target *t, struct paths_ctx *c, struct
 	if (doctor_proc_list(t, "cmdline", &l))
 		return;
 	for (size_t i = 1; i < l.n; i++) {
-		const char *v = l.v[i][0] == '-' && strchr(l.v[i], '=') ? strchr(l.v[i], '=') + 1
-									 : l.v[i];
+		const char *v =
+			l.v[i][0] == '-' && strchr(l.v[i], '=') ? strchr(l.v[i], '=') + 1 : l.v[i];
 
 		if (v[0] != '-' && looks_like_path(v))
 			check_path(t, c, v, "argument", CHECK_WARN, r);
@@ -242,8 +243,9 @@ static void log_paths(const struct doctor_target *t, struct paths_ctx *c, struct
 		return;
 	for (size_t i = 0; i < 2; i++)
 		if (log_tail__find(tails[i], LOG_OPEN_ENOENT, &e))
-			check_path(t, c, e.path, i ? "the last instance's log (open failed)"
-						   : "this instance's log (open failed)",
+			check_path(t, c, e.path,
+				   i ? "the last instance's log (open failed)"
+				     : "this instance's log (open failed)",
 				   CHECK_FAIL, r);
 	instance_logs__clear(&logs);
 }
@@ -274,8 +276,9 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 	arg_paths(t, c, r);
 	log_paths(t, c, r);
 	if (r->status == CHECK_PASS)
-		check_finding(r, CHECK_PASS, "%zu paths from the environment, arguments and logs "
-					     "exist; %zu volume mounts",
+		check_finding(r, CHECK_PASS,
+			      "%zu paths from the environment, arguments and logs "
+			      "exist; %zu volume mounts",
 			      c->checked, c->nmounts);
 	close(c->root);
 	free(c);

@@ -106,7 +106,8 @@ static void listening(const struct doctor_target *t, struct bind_info *bi)
 
 		if (doctor_proc_file(t, files[f], 8u << 20, &b))
 			continue;
-		for (line = strtok_r(b.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		for (line = strtok_r(b.data, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
 			char local[64], state[8];
 			unsigned long ino;
 			unsigned port;
@@ -164,7 +165,8 @@ static int trailing_port(const char *s)
 	const char *c = strrchr(s, ':');
 	uint32_t v;
 
-	if (!c || strstr(s, "://") || !c[1] || strlen(c + 1) > 5 || num_parse_u32(c + 1, 1, 65535, &v))
+	if (!c || strstr(s, "://") || !c[1] || strlen(c + 1) > 5 ||
+	    num_parse_u32(c + 1, 1, 65535, &v))
 		return 0;
 	return (int)v;
 }
@@ -209,7 +211,8 @@ static void from_env(const struct proc_strlist *env, struct port_set *w)
 		     (klen > 5 && !strncmp(eq - 5, "_PORT", 5))) &&
 		    digits_port(eq + 1, &port))
 			add_port(w, port, "environment");
-		else if ((port = trailing_port(eq + 1)) && (strstr(kv, "ADDR") || strstr(kv, "LISTEN")))
+		else if ((port = trailing_port(eq + 1)) &&
+			 (strstr(kv, "ADDR") || strstr(kv, "LISTEN")))
 			add_port(w, port, "environment");
 	}
 }
@@ -273,22 +276,26 @@ static void judge(const struct bind_info *bi, struct check_result *r)
 			      "wants port %d (%s) but lacks CAP_NET_BIND_SERVICE (uid %u) and the "
 			      "pod's ip_unprivileged_port_start is %d: bind fails with EACCES",
 			      p, bi->wanted.src[i], bi->st.uid[1], bi->unpriv_start);
-		check_fix(r, "add NET_BIND_SERVICE to the container's capabilities "
-			     "(securityContext.capabilities.add), or listen on a port >= %d "
-			     "(a Service can map port %d to it)",
+		check_fix(r,
+			  "add NET_BIND_SERVICE to the container's capabilities "
+			  "(securityContext.capabilities.add), or listen on a port >= %d "
+			  "(a Service can map port %d to it)",
 			  bi->unpriv_start, p);
 	}
 	if (bi->in_use.cls)
-		check_finding(r, CHECK_FAIL, "the log says port %d (%s) was already in use "
-					     "(EADDRINUSE)",
+		check_finding(r, CHECK_FAIL,
+			      "the log says port %d (%s) was already in use "
+			      "(EADDRINUSE)",
 			      bi->in_use.port, bi->in_use.addr);
 	if (bi->denied.cls && cap)
-		check_evidence(r, "the log has a bind EACCES on %s, yet the process now has "
-				  "CAP_NET_BIND_SERVICE",
+		check_evidence(r,
+			       "the log has a bind EACCES on %s, yet the process now has "
+			       "CAP_NET_BIND_SERVICE",
 			       bi->denied.addr);
 	if (r->status == CHECK_PASS)
-		check_finding(r, CHECK_PASS, "%s%s", bi->listening.n ? "listens where it wants"
-								      : "no listening socket yet",
+		check_finding(r, CHECK_PASS, "%s%s",
+			      bi->listening.n ? "listens where it wants"
+					      : "no listening socket yet",
 			      cap ? "; has CAP_NET_BIND_SERVICE" : "; no privileged port wanted");
 }
 
@@ -337,7 +344,8 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 		       bi.st.uid[1], (unsigned long long)bi.st.cap_eff, has_cap(&bi) ? "yes" : "no",
 		       t->proc_dir);
 	check_evidence(r, "net.ipv4.ip_unprivileged_port_start = %d (%s)", bi.unpriv_start,
-		       bi.start_read ? "its network namespace" : "not readable: the kernel default");
+		       bi.start_read ? "its network namespace"
+				     : "not readable: the kernel default");
 	check_evidence(r, "listening on: %s (its sockets in %s/net/tcp, tcp6)", lp[0] ? lp : "none",
 		       t->proc_dir);
 	check_evidence(r, "ports it wants (arguments, environment, log): %s", wp[0] ? wp : "none");

@@ -49,11 +49,13 @@ static void one(const struct doctor_target *t, const struct res *rs, const struc
 		}
 	}
 	if (rs->fail_full && p->full.valid && p->full.avg10 >= rs->fail_full) {
-		check_finding(r, CHECK_FAIL, "%s pressure: all tasks stalled %.0f%% of the last 10 s",
-			      rs->name, p->full.avg10);
-		check_fix(r, "%s", rs->name[0] == 'm' ? "the container thrashes at its memory limit: "
-							"raise the limit or cut the heap (GOMEMLIMIT)"
-						      : "find what saturates it (iostat, the IO limit)");
+		check_finding(r, CHECK_FAIL,
+			      "%s pressure: all tasks stalled %.0f%% of the last 10 s", rs->name,
+			      p->full.avg10);
+		check_fix(r, "%s",
+			  rs->name[0] == 'm' ? "the container thrashes at its memory limit: "
+					       "raise the limit or cut the heap (GOMEMLIMIT)"
+					     : "find what saturates it (iostat, the IO limit)");
 	} else if (p->some.avg10 >= rs->warn_some) {
 		check_finding(r, CHECK_WARN, "%s pressure: tasks waited %.0f%% of the last 10 s",
 			      rs->name, p->some.avg10);

@@ -96,7 +96,8 @@ static void errors(const struct doctor_target *t, const struct log_tail *tail, c
 		struct log_error e;
 		struct fact *f;
 
-		if (!log_line__classify(tail->v[i].text, &e) || !(f = check_fact(r, t, "log_error")))
+		if (!log_line__classify(tail->v[i].text, &e) ||
+		    !(f = check_fact(r, t, "log_error")))
 			continue;
 		fact_set_str(f, "class", log_class_name(e.cls));
 		fact_set_str(f, "line", tail->v[i].text);
@@ -113,8 +114,8 @@ static void errors(const struct doctor_target *t, const struct log_tail *tail, c
 	}
 }
 
-static void judge(const struct instance *v, size_t n, const struct instance_logs *l,
-		  bool running, struct check_result *r)
+static void judge(const struct instance *v, size_t n, const struct instance_logs *l, bool running,
+		  struct check_result *r)
 {
 	const struct instance *last = n ? &v[running && n > 1 ? n - 2 : n - 1] : NULL;
 	uint64_t life = last && last->last_ns > last->first_ns ? last->last_ns - last->first_ns : 0;
@@ -130,15 +131,17 @@ static void judge(const struct instance *v, size_t n, const struct instance_logs
 		return;
 	}
 	if (!running || life < SHORT_LIFE_NS)
-		check_finding(r, CHECK_FAIL, "crash-looping: %d restart%s, the last ended instance "
-					     "%s%s%s",
+		check_finding(r, CHECK_FAIL,
+			      "crash-looping: %d restart%s, the last ended instance "
+			      "%s%s%s",
 			      restarts, restarts == 1 ? "" : "s",
 			      last && last->first_ns ? "logged for " : "left an empty log",
 			      last && last->first_ns ? fmt_duration(life, d, sizeof(d)) : "",
 			      running ? "" : "; none runs now");
 	else
-		check_finding(r, CHECK_WARN, "restarted %d time%s; the last ended instance lived %s",
-			      restarts, restarts == 1 ? "" : "s", fmt_duration(life, d, sizeof(d)));
+		check_finding(r, CHECK_WARN,
+			      "restarted %d time%s; the last ended instance lived %s", restarts,
+			      restarts == 1 ? "" : "s", fmt_duration(life, d, sizeof(d)));
 	if (l->have_prev)
 		check_fix(r, "read the last lines above; the ranked causes below combine them with "
 			     "the other checks");
@@ -168,8 +171,9 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 	size_t n;
 
 	if (instance_logs__read(t, &l)) {
-		check_skip(r, "no kubelet logs for this target under %s/var/log/pods (not a pod, or "
-			      "give --host-root)",
+		check_skip(r,
+			   "no kubelet logs for this target under %s/var/log/pods (not a pod, or "
+			   "give --host-root)",
 			   t->host_root);
 		return;
 	}

@@ -53,17 +53,20 @@ static void judge(const struct proc_status *st, struct check_result *r)
 	} else if (st->threads >= WARN_THREADS) {
 		check_finding(r, CHECK_WARN, "%u threads: blocking syscalls or cgo calls pile up",
 			      st->threads);
-		check_fix(r, "`gotrace goroutines --pid PID` shows where goroutines sit in syscalls");
+		check_fix(r,
+			  "`gotrace goroutines --pid PID` shows where goroutines sit in syscalls");
 	}
 	if (st->state == 'D')
-		check_finding(r, CHECK_WARN, "in uninterruptible sleep (state D): stuck in the "
-					     "kernel");
+		check_finding(r, CHECK_WARN,
+			      "in uninterruptible sleep (state D): stuck in the "
+			      "kernel");
 	else if (st->state == 'Z')
 		check_finding(r, CHECK_FAIL, "a zombie: it exited and nobody reaped it");
 	else if (st->state == 't' || st->state == 'T')
 		check_finding(r, CHECK_WARN, "stopped (state %c)", st->state);
 	if (st->tracer_pid)
-		check_finding(r, CHECK_WARN, "traced by pid %d (a debugger stops it at every signal)",
+		check_finding(r, CHECK_WARN,
+			      "traced by pid %d (a debugger stops it at every signal)",
 			      (int)st->tracer_pid);
 	if (r->status == CHECK_PASS)
 		check_finding(r, CHECK_PASS, "state %c, %u threads, RSS %s", st->state, st->threads,

@@ -51,8 +51,9 @@ static void judge(const struct cpu_budget *a, const struct cpu_budget *b, struct
 	double worst = all > now ? all : now;
 	char d[32];
 
-	check_evidence(r, "since the cgroup started: throttled in %llu of %llu periods (%.1f%%), "
-			  "%s in total",
+	check_evidence(r,
+		       "since the cgroup started: throttled in %llu of %llu periods (%.1f%%), "
+		       "%s in total",
 		       (unsigned long long)b->nr_throttled, (unsigned long long)b->nr_periods,
 		       100 * all, fmt_duration(b->throttled_ns, d, sizeof(d)));
 	check_evidence(r, "over %d ms now: throttled in %llu of %llu periods", SAMPLE_MS,
@@ -82,8 +83,9 @@ static void run(const struct doctor_check *self, const struct doctor_target *t,
 	}
 	check_evidence(r, "%s/cpu.stat", t->cpu_dir);
 	if (!a.has_quota && !a.nr_periods && t->container_gone) {
-		check_skip(r, "the container's cgroup left with its last instance; the pod's has no "
-			      "quota");
+		check_skip(r,
+			   "the container's cgroup left with its last instance; the pod's has no "
+			   "quota");
 		return;
 	}
 	if (!a.has_quota && !a.nr_periods) {

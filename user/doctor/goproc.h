@@ -23,15 +23,15 @@ struct doctor_target;
 enum { DOCTOR_GO_ENV = 1u << 0, DOCTOR_GO_LIVE = 1u << 1 };
 
 struct doctor_go {
-	int exe_err;		/* 0: the executable was read */
+	int exe_err; /* 0: the executable was read */
 	bool is_go;
-	char version[48];	/* "go1.22.5"; "" unknown */
+	char version[48]; /* "go1.22.5"; "" unknown */
 	struct go_version ver;
 	bool ver_ok;
-	int env_err;		/* 0: env is valid */
+	int env_err; /* 0: env is valid */
 	struct go_env env;
-	int live_err;		/* 0: live holds at least one value */
-	char live_msg[256];	/* why not */
+	int live_err;	    /* 0: live holds at least one value */
+	char live_msg[256]; /* why not */
 	struct go_runtime_knobs live;
 };
 

@@ -43,9 +43,10 @@ static uint64_t parse_time(const char *s)
 	}
 	for (; digits < 9; digits++)
 		frac *= 10;
-	if ((*s == '+' || *s == '-') && digit(s[1]) && digit(s[2]) && s[3] == ':' &&
-	    digit(s[4]) && digit(s[5])) {
-		off = ((s[1] - '0') * 10 + (s[2] - '0')) * 3600L + ((s[4] - '0') * 10 + (s[5] - '0')) * 60L;
+	if ((*s == '+' || *s == '-') && digit(s[1]) && digit(s[2]) && s[3] == ':' && digit(s[4]) &&
+	    digit(s[5])) {
+		off = ((s[1] - '0') * 10 + (s[2] - '0')) * 3600L +
+		      ((s[4] - '0') * 10 + (s[5] - '0')) * 60L;
 		off = *s == '-' ? -off : off;
 	} else if (*s != 'Z') {
 		return 0;
@@ -127,7 +128,8 @@ static void push(struct log_tail *t, size_t max, const struct log_line *l)
 	}
 	t->v[t->n++] = *l;
 	if (l->time_ns && !t->first_ns)
-		t->first_ns = l->time_ns; /* the first line read: the file's first when read from 0 */
+		t->first_ns =
+			l->time_ns; /* the first line read: the file's first when read from 0 */
 	if (l->time_ns)
 		t->last_ns = l->time_ns;
 }

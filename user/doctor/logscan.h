@@ -44,11 +44,12 @@ bool log_line__parse(const char *raw, size_t len, struct log_line *l);
 
 enum log_class {
 	LOG_NONE,
-	LOG_EXEC_ENOENT,     /* execve failed with ENOENT: the binary exists, its interpreter does not */
-	LOG_EXEC_NOBINARY,   /* the runtime found no binary at the path */
-	LOG_EXEC_ENOEXEC,    /* exec format error: another architecture, or not an executable */
-	LOG_EXEC_EACCES,     /* permission denied (noexec mount, no x bit) */
-	LOG_BIND_EACCES,     /* listen ... bind: permission denied */
+	LOG_EXEC_ENOENT,   /* execve failed with ENOENT: the binary exists, its interpreter does not
+			    */
+	LOG_EXEC_NOBINARY, /* the runtime found no binary at the path */
+	LOG_EXEC_ENOEXEC,  /* exec format error: another architecture, or not an executable */
+	LOG_EXEC_EACCES,   /* permission denied (noexec mount, no x bit) */
+	LOG_BIND_EACCES,   /* listen ... bind: permission denied */
 	LOG_BIND_EADDRINUSE, /* listen ... bind: address already in use */
 	LOG_OPEN_ENOENT,     /* open PATH: no such file or directory */
 	LOG_GO_PANIC,	     /* panic: ... */

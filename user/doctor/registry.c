@@ -4,26 +4,14 @@
 
 #include "doctor/check.h"
 
-extern const struct doctor_check check_cgroup, check_memlimit, check_oom, check_cpu,
-	check_throttle, check_psi, check_status, check_maps, check_goenv, check_goruntime,
-	check_gobuild, check_ports, check_paths, check_restarts, check_kmsg;
+extern const struct doctor_check check_cgroup, check_memlimit, check_oom, check_cpu, check_throttle,
+	check_psi, check_status, check_maps, check_goenv, check_goruntime, check_gobuild,
+	check_ports, check_paths, check_restarts, check_kmsg;
 
 static const struct doctor_check *const checks[] = {
-	&check_restarts,
-	&check_cgroup,
-	&check_memlimit,
-	&check_oom,
-	&check_kmsg,
-	&check_cpu,
-	&check_throttle,
-	&check_psi,
-	&check_status,
-	&check_maps,
-	&check_goenv,
-	&check_goruntime,
-	&check_gobuild,
-	&check_ports,
-	&check_paths,
+	&check_restarts, &check_cgroup,	   &check_memlimit, &check_oom,	   &check_kmsg,
+	&check_cpu,	 &check_throttle,  &check_psi,	    &check_status, &check_maps,
+	&check_goenv,	 &check_goruntime, &check_gobuild,  &check_ports,  &check_paths,
 };
 
 #define NCHECKS (sizeof(checks) / sizeof(checks[0]))

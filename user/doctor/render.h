@@ -18,14 +18,15 @@ struct doctor_report {
 	const struct doctor_target *t;
 	const struct check_outcome *checks;
 	size_t nchecks;
-	size_t nuser; /* the last nuser checks came from --checks FILE */
+	size_t nuser;			/* the last nuser checks came from --checks FILE */
 	const struct live_window *live; /* NULL: no live window */
 	const struct cand_list *cands;
 	const struct fact_store *facts;
 	enum check_status worst;
 	int exit_code;
 	uint64_t started_ns; /* CLOCK_REALTIME */
-	uint64_t elapsed_ns;
+	uint64_t elapsed_ns; /* the whole run */
+	uint64_t checks_ns;  /* the checks alone */
 	int verbose;
 };
 

@@ -119,6 +119,7 @@ void doctor_render_json(FILE *f, const struct doctor_report *r)
 	json_str(&w, "gotrace_version", GOTRACE_VERSION);
 	json_u64(&w, "started_ns", r->started_ns);
 	json_u64(&w, "elapsed_ns", r->elapsed_ns);
+	json_u64(&w, "checks_ns", r->checks_ns);
 	target(&w, r->t);
 	json_str(&w, "status", lower_status(r->worst));
 	json_i64(&w, "exit_code", r->exit_code);

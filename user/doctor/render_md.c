@@ -33,8 +33,9 @@ static void verdict(FILE *f, const struct doctor_report *r)
 	when(at, sizeof(at), r->started_ns);
 	fprintf(f, "### gotrace doctor: ");
 	md_write_text(f, r->t->display);
-	fprintf(f, "\n\n**%s**: %zu failed, %zu warnings, %zu passed, %zu skipped. Checked %s on "
-		   "node `",
+	fprintf(f,
+		"\n\n**%s**: %zu failed, %zu warnings, %zu passed, %zu skipped. Checked %s on "
+		"node `",
 		r->worst == CHECK_FAIL	 ? "Problems found"
 		: r->worst == CHECK_WARN ? "Warnings"
 					 : "No problem found",

@@ -47,7 +47,7 @@ static void header(FILE *f, const struct doctor_report *r)
 		fputc('\n', f);
 	}
 	fprintf(f, "  %zu checks in %s: %zu FAIL, %zu WARN, %zu PASS, %zu SKIP\n\n", r->nchecks,
-		fmt_duration(r->elapsed_ns, d, sizeof(d)), c[CHECK_FAIL], c[CHECK_WARN],
+		fmt_duration(r->checks_ns, d, sizeof(d)), c[CHECK_FAIL], c[CHECK_WARN],
 		c[CHECK_PASS], c[CHECK_SKIP]);
 }
 
@@ -84,7 +84,9 @@ static void live(FILE *f, const struct live_window *w)
 	char d[32];
 
 	fprintf(f, "\nlive window: %s%s\n", fmt_duration(w->elapsed_ns, d, sizeof(d)),
-		w->interrupted ? " (interrupted)" : w->ended_early ? " (ended early)" : "");
+		w->interrupted	 ? " (interrupted)"
+		: w->ended_early ? " (ended early)"
+				 : "");
 	for (size_t i = 0; i < w->n; i++) {
 		fprintf(f, "  %-8s %-7s ", w->v[i].c->name, live_state_name(w->v[i].state));
 		put(f, w->v[i].detail);

@@ -21,8 +21,7 @@ struct sink {
 	bool cut;
 };
 
-static int setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr, int out[2],
-		 int err[2])
+static int setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr, int out[2], int err[2])
 {
 	sigset_t none, all;
 

@@ -16,10 +16,10 @@
  * argv asks for one.
  */
 struct spawn_result {
-	int spawn_err;	/* errno of the spawn itself (ENOENT: no such command); 0 when it ran */
-	int exit_code;	/* when it exited; -1 when a signal ended it */
-	int signal;	/* the signal that ended it, 0 when it exited */
-	bool timed_out; /* killed at the deadline */
+	int spawn_err;	 /* errno of the spawn itself (ENOENT: no such command); 0 when it ran */
+	int exit_code;	 /* when it exited; -1 when a signal ended it */
+	int signal;	 /* the signal that ended it, 0 when it exited */
+	bool timed_out;	 /* killed at the deadline */
 	char *out, *err; /* NUL-terminated, at most max_out bytes each */
 	bool out_cut, err_cut;
 	uint64_t elapsed_ns;

@@ -198,8 +198,8 @@ static void choose(struct doctor_target *t, struct scan *s, const char **top, co
 
 		if (!*top || strlen(s->paths[i]) < strlen(*top))
 			*top = s->paths[i];
-		set_dir(dir, sizeof(dir), t->cl.memory_mount[0] ? t->cl.memory_mount
-								 : t->cl.unified_mount,
+		set_dir(dir, sizeof(dir),
+			t->cl.memory_mount[0] ? t->cl.memory_mount : t->cl.unified_mount,
 			s->paths[i]);
 		n = cgroup_init(dir, &init);
 		if (n <= 0 || !init)
@@ -233,8 +233,9 @@ static int pod_from_logs(struct doctor_target *t, const char *uid)
 	t->id.cgroup[0] = '\0';
 	t->container_gone = true;
 	if (!t->id.have_logs)
-		return err_fail(ESRCH, "pod %s has no cgroup on this node and no logs under "
-				       "%s/var/log/pods",
+		return err_fail(ESRCH,
+				"pod %s has no cgroup on this node and no logs under "
+				"%s/var/log/pods",
 				uid, t->host_root);
 	snprintf(t->why_no_pid, sizeof(t->why_no_pid),
 		 "pod %s has no cgroup and no process on this node now", uid);
@@ -248,8 +249,8 @@ static int from_cgroups(struct doctor_target *t, const struct oom_scope *scope, 
 	int err = 0, nbusy;
 	pid_t pid;
 
-	cgroup__walk(t->cl.memory_mount[0] ? t->cl.memory_mount : t->cl.unified_mount, 12,
-		     collect, &s);
+	cgroup__walk(t->cl.memory_mount[0] ? t->cl.memory_mount : t->cl.unified_mount, 12, collect,
+		     &s);
 	choose(t, &s, &top, &best, &pid, &nbusy);
 	if (pid) {
 		err = from_pid(t, pid);
@@ -263,7 +264,8 @@ static int from_cgroups(struct doctor_target *t, const struct oom_scope *scope, 
 	} else if (scope->pod_uid[0]) {
 		err = pod_from_logs(t, scope->pod_uid);
 	} else {
-		err = err_fail(ESRCH, "no cgroup of %s on this node (exited and removed? try --pod)",
+		err = err_fail(ESRCH,
+			       "no cgroup of %s on this node (exited and removed? try --pod)",
 			       what);
 	}
 	for (size_t i = 0; i < s.n; i++)
@@ -306,8 +308,8 @@ static int set_rootfs(struct doctor_target *t, const char *rootfs)
 	return 0;
 }
 
-int doctor_target__resolve(const struct common_opts *co, const char *rootfs,
-			   const char *host_root, struct doctor_target *t)
+int doctor_target__resolve(const struct common_opts *co, const char *rootfs, const char *host_root,
+			   struct doctor_target *t)
 {
 	struct oom_scope scope;
 	struct timespec ts;
@@ -321,8 +323,9 @@ int doctor_target__resolve(const struct common_opts *co, const char *rootfs,
 	clock_gettime(CLOCK_REALTIME, &ts);
 	t->time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	if (!co->pid && !co->pod && !co->container && !co->cgroup)
-		return err_fail(GT_EUSAGE, "doctor: give the target: --pid PID, --pod UID, "
-					   "--container ID or -c CGROUP (see 'gotrace doctor --help')");
+		return err_fail(GT_EUSAGE,
+				"doctor: give the target: --pid PID, --pod UID, "
+				"--container ID or -c CGROUP (see 'gotrace doctor --help')");
 	err = cgroup_layout__read(&t->cl);
 	if (!err)
 		err = oom_scope__init(&scope, co, &t->cl);

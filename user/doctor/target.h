@@ -30,24 +30,24 @@ struct common_opts;
 struct doctor_target {
 	pid_t pid; /* the process checked (the container's first); 0 when none */
 	struct proc_pid_ref ref;
-	char proc_dir[64];	   /* "/proc/<pid>"; "" without a pid */
-	char root_dir[PATH_MAX];   /* the container's root: --rootfs, else "<proc_dir>/root" */
-	bool root_is_image;	   /* root_dir came from --rootfs */
-	char why_no_pid[256];	   /* why pid is 0 */
-	bool container_gone;	   /* no container cgroup left: the directories are the pod's */
-	int nprocs;		   /* processes in the container's cgroup (-1 unknown) */
+	char proc_dir[64];	 /* "/proc/<pid>"; "" without a pid */
+	char root_dir[PATH_MAX]; /* the container's root: --rootfs, else "<proc_dir>/root" */
+	bool root_is_image;	 /* root_dir came from --rootfs */
+	char why_no_pid[256];	 /* why pid is 0 */
+	bool container_gone;	 /* no container cgroup left: the directories are the pod's */
+	int nprocs;		 /* processes in the container's cgroup (-1 unknown) */
 	struct identity id;
-	char subject[512];	   /* fact subject (proc/identity.h) */
-	char display[640];	   /* "pod shop/api container app (restart 3), pid 4242 (server)" */
-	char note[320];		   /* how the target was chosen, when there was a choice */
+	char subject[512]; /* fact subject (proc/identity.h) */
+	char display[640]; /* "pod shop/api container app (restart 3), pid 4242 (server)" */
+	char note[320];	   /* how the target was chosen, when there was a choice */
 	struct cgroup_layout cl;
-	char mem_dir[PATH_MAX];	   /* the container's memory controller directory */
-	char cpu_dir[PATH_MAX];	   /* its cpu controller directory */
+	char mem_dir[PATH_MAX];	    /* the container's memory controller directory */
+	char cpu_dir[PATH_MAX];	    /* its cpu controller directory */
 	char unified_dir[PATH_MAX]; /* its cgroup2 directory (PSI; v2 files) */
 	char pod_mem_dir[PATH_MAX]; /* the pod's memory directory; "" outside a pod */
 	const char *host_root;
 	const char *kmsg_path; /* the kernel log: "/dev/kmsg" (tests: a saved copy) */
-	uint64_t time_ns; /* CLOCK_REALTIME when doctor started: the facts' time */
+	uint64_t time_ns;      /* CLOCK_REALTIME when doctor started: the facts' time */
 };
 
 /*
@@ -56,8 +56,8 @@ struct doctor_target {
  * container's root. -GT_EUSAGE, -ESRCH (no such process/cgroup) or
  * -EACCES with a message.
  */
-int doctor_target__resolve(const struct common_opts *co, const char *rootfs,
-			   const char *host_root, struct doctor_target *t);
+int doctor_target__resolve(const struct common_opts *co, const char *rootfs, const char *host_root,
+			   struct doctor_target *t);
 
 /* "<proc_dir>/<name>" into buf; false when there is no process or it does not fit. */
 bool doctor_target__proc_path(const struct doctor_target *t, const char *name, char *buf,

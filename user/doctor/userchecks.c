@@ -52,8 +52,8 @@ struct user_checks {
 
 /* ------------------------------------------------------------------ parsing */
 
-static int __attribute__((format(printf, 3, 4))) bad(size_t i, const char *key, const char *fmt,
-						       ...)
+static int __attribute__((format(printf, 3, 4)))
+bad(size_t i, const char *key, const char *fmt, ...)
 {
 	char what[256];
 	va_list ap;
@@ -108,8 +108,9 @@ static int command(size_t i, const struct jv *v, struct user_check *c)
 						: -ENOMEM;
 	}
 	if (v->type != JV_ARRAY || v->n == 0 || v->n > MAX_ARGS)
-		return bad(i, "command", "must be an array of 1 to %d strings (or a string with "
-					 "\"shell\": true)",
+		return bad(i, "command",
+			   "must be an array of 1 to %d strings (or a string with "
+			   "\"shell\": true)",
 			   MAX_ARGS);
 	c->argv = calloc(v->n + 1, sizeof(*c->argv));
 	if (!c->argv)
@@ -133,8 +134,7 @@ static int integer(size_t i, const char *key, const struct jv *v, int64_t min, i
 	return 0;
 }
 
-static int choice(size_t i, const char *key, const struct jv *v, const char *const *names,
-		  int *out)
+static int choice(size_t i, const char *key, const struct jv *v, const char *const *names, int *out)
 {
 	if (v->type == JV_STRING)
 		for (int k = 0; names[k]; k++)
@@ -165,7 +165,8 @@ static int field(size_t i, const char *key, const struct jv *v, struct user_chec
 	} else if (!strcmp(key, "command")) {
 		c->shell = shell && shell->type == JV_BOOL && shell->b;
 		if (c->shell != (v->type == JV_STRING))
-			return bad(i, key, "a string needs \"shell\": true; an array must not have it");
+			return bad(i, key,
+				   "a string needs \"shell\": true; an array must not have it");
 		err = command(i, v, c);
 	} else if (!strcmp(key, "shell")) {
 		if (v->type != JV_BOOL)
@@ -231,8 +232,9 @@ static int checks(const struct jv *arr, struct user_checks *u)
 	int err = 0;
 
 	if (!arr || arr->type != JV_ARRAY || arr->n == 0 || arr->n > MAX_CHECKS)
-		return err_fail(GT_EFORMAT, "--checks: \"checks\" must be an array of 1 to %d "
-					    "checks",
+		return err_fail(GT_EFORMAT,
+				"--checks: \"checks\" must be an array of 1 to %d "
+				"checks",
 				MAX_CHECKS);
 	u->v = calloc(arr->n, sizeof(*u->v));
 	if (!u->v)
@@ -350,14 +352,26 @@ struct target_var {
 	char value[PATH_MAX];
 };
 
-enum { V_PID, V_ROOT, V_CGROUP, V_MEMORY_DIR, V_CPU_DIR, V_POD_UID, V_CONTAINER_ID, V_NAMESPACE,
-       V_POD, V_CONTAINER, V_HOST_ROOT, V_NR };
+enum {
+	V_PID,
+	V_ROOT,
+	V_CGROUP,
+	V_MEMORY_DIR,
+	V_CPU_DIR,
+	V_POD_UID,
+	V_CONTAINER_ID,
+	V_NAMESPACE,
+	V_POD,
+	V_CONTAINER,
+	V_HOST_ROOT,
+	V_NR
+};
 
 static void target_vars(const struct doctor_target *t, struct target_var *v)
 {
 	static const char *const names[V_NR] = {
-		"pid", "root", "cgroup", "memory_dir", "cpu_dir", "pod_uid", "container_id",
-		"namespace", "pod", "container", "host_root"};
+		"pid",		"root",	     "cgroup", "memory_dir", "cpu_dir",	 "pod_uid",
+		"container_id", "namespace", "pod",    "container",  "host_root"};
 	const struct identity *id = &t->id;
 
 	for (int i = 0; i < V_NR; i++) {
@@ -444,10 +458,11 @@ static void strv_free(char **v)
 static char **build_argv(const struct user_check *c, const struct target_var *v, char *why,
 			 size_t len)
 {
-	static const char *const all[] = {"nsenter", "-t", NULL, "-m", "-u", "-i", "-n", "-p", "--"};
+	static const char *const all[] = {"nsenter", "-t", NULL, "-m", "-u",
+					  "-i",	     "-n", "-p", "--"};
 	static const char *const net[] = {"nsenter", "-t", NULL, "-n", "--"};
 	const char *const *ns = c->in == IN_NET ? net : all;
-	size_t pre = c->in == IN_NET	   ? sizeof(net) / sizeof(net[0])
+	size_t pre = c->in == IN_NET	  ? sizeof(net) / sizeof(net[0])
 		     : c->in == IN_TARGET ? sizeof(all) / sizeof(all[0])
 					  : 0,
 	       i;

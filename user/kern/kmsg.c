@@ -18,9 +18,9 @@
 struct walk {
 	kmsg_oom_fn fn;
 	void *ctx;
-	struct kmsg_oom cur;   /* the kill being assembled */
-	bool open;	       /* cur has its oom-kill line */
-	bool usage;	       /* a "memory: usage" line is waiting for its kill */
+	struct kmsg_oom cur; /* the kill being assembled */
+	bool open;	     /* cur has its oom-kill line */
+	bool usage;	     /* a "memory: usage" line is waiting for its kill */
 	uint64_t usage_kib, limit_kib;
 	int stop;
 	uint64_t oldest_usec;
@@ -83,8 +83,9 @@ static void killed_line(struct walk *w, const char *p)
 	unsigned long long vm, anon, file, shmem;
 	int pid;
 
-	if (sscanf(p, "Killed process %d (%*[^)]) total-vm:%llukB, anon-rss:%llukB, "
-		      "file-rss:%llukB, shmem-rss:%llukB",
+	if (sscanf(p,
+		   "Killed process %d (%*[^)]) total-vm:%llukB, anon-rss:%llukB, "
+		   "file-rss:%llukB, shmem-rss:%llukB",
 		   &pid, &vm, &anon, &file, &shmem) != 5 ||
 	    !w->open || pid != w->cur.pid)
 		return;

@@ -24,15 +24,15 @@
  * from its oom-kill line, with what the lines around it add.
  */
 struct kmsg_oom {
-	uint64_t usec;		/* the record's timestamp (µs since boot, printk's clock) */
+	uint64_t usec; /* the record's timestamp (µs since boot, printk's clock) */
 	pid_t pid;
 	char comm[64];
-	char constraint[40];	/* CONSTRAINT_MEMCG, CONSTRAINT_NONE, ... */
-	char oom_memcg[512];	/* the cgroup whose limit was hit */
-	char task_memcg[512];	/* the victim's */
-	bool have_usage;	/* the "memory: usage" line before it */
+	char constraint[40];  /* CONSTRAINT_MEMCG, CONSTRAINT_NONE, ... */
+	char oom_memcg[512];  /* the cgroup whose limit was hit */
+	char task_memcg[512]; /* the victim's */
+	bool have_usage;      /* the "memory: usage" line before it */
 	uint64_t usage_kib, limit_kib;
-	bool have_rss;		/* the "Killed process" line after it */
+	bool have_rss; /* the "Killed process" line after it */
 	uint64_t total_vm_kib, anon_rss_kib, file_rss_kib, shmem_rss_kib;
 };
 

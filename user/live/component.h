@@ -37,9 +37,9 @@ struct identity;
  * Every callback runs on the window's one thread, one component at a time.
  */
 struct live_target {
-	pid_t pid;		   /* the process; 0 when none runs */
-	const char *cgroup;	   /* the container's cgroup path (cgroup2's, else v1), "" unknown */
-	const char *mem_cgroup;	   /* its memory controller path, "" unknown */
+	pid_t pid;		/* the process; 0 when none runs */
+	const char *cgroup;	/* the container's cgroup path (cgroup2's, else v1), "" unknown */
+	const char *mem_cgroup; /* its memory controller path, "" unknown */
 	const struct identity *id; /* who it is (proc/identity.h) */
 	const char *subject;	   /* the subject of its facts */
 	const char *host_root;
@@ -73,10 +73,10 @@ struct live_result {
 };
 
 struct live_window {
-	uint64_t window_ns;   /* asked for */
-	uint64_t elapsed_ns;  /* how long it ran */
-	bool interrupted;     /* Ctrl-C ended it early */
-	bool ended_early;     /* every component was done (the target exited) */
+	uint64_t window_ns;  /* asked for */
+	uint64_t elapsed_ns; /* how long it ran */
+	bool interrupted;    /* Ctrl-C ended it early */
+	bool ended_early;    /* every component was done (the target exited) */
 	struct live_result *v;
 	size_t n;
 };

@@ -101,8 +101,8 @@ static bool poll_round(const struct live_component *const *list, size_t n, struc
 	return false;
 }
 
-static void finish_one(const struct live_component *c, struct live_result *res,
-		       struct running *run, struct fact_store *fs)
+static void finish_one(const struct live_component *c, struct live_result *res, struct running *run,
+		       struct fact_store *fs)
 {
 	size_t before = fs->n;
 	char summary[sizeof(res->detail)] = "";

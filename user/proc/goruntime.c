@@ -45,8 +45,9 @@ static int find_addrs(const struct elf_file *ef, struct knob_addrs *a)
 	ctl = symbol(syms, "runtime.gcController");
 	elf_syms__free(syms);
 	if (!a->gomaxprocs && !ctl)
-		return err_fail(ENOENT, "the binary has no symbol table (stripped with -s): "
-					"runtime.gomaxprocs and runtime.gcController cannot be found");
+		return err_fail(ENOENT,
+				"the binary has no symbol table (stripped with -s): "
+				"runtime.gomaxprocs and runtime.gcController cannot be found");
 	if (ctl && !dwarf__open(ef, &dw) &&
 	    !dwarf__struct_layout(dw, "runtime.gcControllerState", &size, m, 2)) {
 		a->gc_percent = m[0].offset >= 0 ? ctl + (uint64_t)m[0].offset : 0;

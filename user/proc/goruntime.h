@@ -29,9 +29,9 @@ struct go_runtime_knobs {
 	bool have_gomaxprocs;
 	int32_t gomaxprocs;
 	bool have_gc_percent;
-	int32_t gc_percent;	/* -1: off */
+	int32_t gc_percent; /* -1: off */
 	bool have_memory_limit;
-	int64_t memory_limit;	/* INT64_MAX: none */
+	int64_t memory_limit; /* INT64_MAX: none */
 };
 
 /*

@@ -20,8 +20,14 @@
 #include "proc/rootfs.h"
 
 static const char *const lib_dirs[] = {
-	"/lib",	   "/usr/lib", "/lib64", "/usr/lib64", "/lib/x86_64-linux-gnu",
-	"/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+	"/lib",
+	"/usr/lib",
+	"/lib64",
+	"/usr/lib64",
+	"/lib/x86_64-linux-gnu",
+	"/usr/lib/x86_64-linux-gnu",
+	"/lib/aarch64-linux-gnu",
+	"/usr/lib/aarch64-linux-gnu",
 	"/usr/local/lib",
 };
 
@@ -75,7 +81,7 @@ void root_check__run(pid_t pid, const struct bin_facts *f, struct root_check *rc
 		rc->done = true;
 		snprintf(rc->error, sizeof(rc->error), "%s",
 			 root == -ESRCH || root == -ENOENT ? "the process exited during inspection"
-							    : err_msg());
+							   : err_msg());
 		return;
 	}
 	root_check__run_at(root, f, rc);

@@ -16,11 +16,11 @@
  * no process is left to look through.
  */
 struct root_check {
-	bool done;		/* the check ran (or tried to) */
+	bool done; /* the check ran (or tried to) */
 	bool interp_present;
-	char **missing;		/* DT_NEEDED entries found in none of the library dirs */
+	char **missing; /* DT_NEEDED entries found in none of the library dirs */
 	size_t nmissing;
-	char error[160];	/* why the check could not run, "" when it ran */
+	char error[160]; /* why the check could not run, "" when it ran */
 };
 
 /* Inside /proc/PID/root. */

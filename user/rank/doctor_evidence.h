@@ -15,10 +15,10 @@
  */
 
 struct doctor_go_mem {
-	bool known;	    /* a go_env or go_runtime fact about the subject exists */
-	int64_t memlimit;   /* INT64_MAX: none */
-	int gc_percent;	    /* -1: off */
-	const char *from;   /* "in effect" (read from memory) or "environment" */
+	bool known;	     /* a go_env or go_runtime fact about the subject exists */
+	int64_t memlimit;    /* INT64_MAX: none */
+	int gc_percent;	     /* -1: off */
+	const char *from;    /* "in effect" (read from memory) or "environment" */
 	const char *version; /* NULL when unknown */
 };
 

@@ -35,8 +35,9 @@ static void privileged(const struct fact *nb, int64_t port, struct candidate *c)
 {
 	int64_t start = fact_int(nb, "unprivileged_port_start", 1024);
 
-	cand_evidence(c, "uid %lld without " CAP_BIT " in its effective set; the pod's "
-			 "ip_unprivileged_port_start is %lld",
+	cand_evidence(c,
+		      "uid %lld without " CAP_BIT " in its effective set; the pod's "
+		      "ip_unprivileged_port_start is %lld",
 		      (long long)fact_int(nb, "uid", -1), (long long)start);
 	cand_basis(c, 30, "net_bind: no %s, port %lld < %lld", CAP_BIT, (long long)port,
 		   (long long)start);
@@ -52,16 +53,18 @@ static void denied(const struct fact_store *fs, const struct fact *f, struct can
 	if (!doctor_log_newest(fs, f, &n) ||
 	    !(c = doctor_candidate(out, "doctor.bind_denied", f, "bind", SEV_CRITICAL)))
 		return;
-	cand_cause(c, "cannot listen on port %lld: bind fails with EACCES (a privileged port "
-		      "without " CAP_BIT ")",
+	cand_cause(c,
+		   "cannot listen on port %lld: bind fails with EACCES (a privileged port "
+		   "without " CAP_BIT ")",
 		   (long long)port);
 	cand_basis(c, 45, "log_error bind_eacces on port %lld (%d time%s)", (long long)port, n,
 		   n == 1 ? "" : "s");
 	cand_evidence(c, "log (%d time%s): %s", n, n == 1 ? "" : "s", fact_str(f, "line") ?: "?");
 	if (nb && refused(nb, port))
 		privileged(nb, port, c);
-	cand_fix(c, "add NET_BIND_SERVICE to the container's capabilities, or listen on a port "
-		    ">= 1024 and let the Service map port %lld to it",
+	cand_fix(c,
+		 "add NET_BIND_SERVICE to the container's capabilities, or listen on a port "
+		 ">= 1024 and let the Service map port %lld to it",
 		 (long long)port);
 }
 
@@ -93,8 +96,9 @@ static void in_use(const struct fact_store *fs, const struct fact *f, struct can
 		   fact_str(f, "addr") ?: "its port");
 	cand_basis(c, 45, "log_error bind_eaddrinuse (%d time%s)", n, n == 1 ? "" : "s");
 	cand_evidence(c, "log: %s", fact_str(f, "line") ?: "?");
-	cand_fix(c, "find who holds it (ss -ltnp in the pod's network namespace): the previous "
-		    "instance, or another container of the pod; set SO_REUSEADDR or change the port");
+	cand_fix(c,
+		 "find who holds it (ss -ltnp in the pod's network namespace): the previous "
+		 "instance, or another container of the pod; set SO_REUSEADDR or change the port");
 }
 
 static void eval(const struct fact_store *fs, struct cand_list *out)

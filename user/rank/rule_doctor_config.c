@@ -23,13 +23,14 @@ static bool from_log(const struct fact *f)
 static void failed_open(const struct fact *f, struct cand_list *out)
 {
 	const char *at = fact_str(f, "found_at"), *cwd = fact_str(f, "cwd");
-	struct candidate *c = doctor_candidate(out, "doctor.config_path", f, "config",
-					       SEV_CRITICAL);
+	struct candidate *c =
+		doctor_candidate(out, "doctor.config_path", f, "config", SEV_CRITICAL);
 
 	if (!c)
 		return;
-	cand_cause(c, "cannot open %s: it resolves to %s (working directory %s), which does not "
-		      "exist",
+	cand_cause(c,
+		   "cannot open %s: it resolves to %s (working directory %s), which does not "
+		   "exist",
 		   fact_str(f, "path"), fact_str(f, "resolved") ?: "?", cwd ? cwd : "?");
 	cand_basis(c, 50, "path_check: %s from %s does not exist", fact_str(f, "path"),
 		   fact_str(f, "source"));
@@ -38,13 +39,15 @@ static void failed_open(const struct fact *f, struct cand_list *out)
 	if (at) {
 		cand_basis(c, 25, "path_check: a file of that name is at %s", at);
 		cand_evidence(c, "a file of that name is at %s", at);
-		cand_fix(c, "point the program at %s (an absolute path), or set the working "
-			    "directory (workingDir) to its directory, or mount the volume where "
-			    "it is looked for",
+		cand_fix(c,
+			 "point the program at %s (an absolute path), or set the working "
+			 "directory (workingDir) to its directory, or mount the volume where "
+			 "it is looked for",
 			 at);
 	} else {
-		cand_fix(c, "ship %s in the image or mount it: no file of that name exists at any "
-			    "volume mount",
+		cand_fix(c,
+			 "ship %s in the image or mount it: no file of that name exists at any "
+			 "volume mount",
 			 fact_str(f, "resolved") ?: "it");
 	}
 }
@@ -89,11 +92,12 @@ static void log_only(const struct fact_store *fs, const struct fact *e, struct c
 	cand_basis(c, 40, "log_error open_enoent (%d time%s)", n, n == 1 ? "" : "s");
 	cand_evidence(c, "log of instance %lld: %s", (long long)fact_int(e, "restart", -1),
 		      fact_str(e, "line") ?: "?");
-	cand_fix(c, "%s", fact_str(e, "path")[0] == '/'
-				  ? "ship the file in the image or mount the volume there"
-				  : "a relative path depends on the working directory: give an "
-				    "absolute path or set workingDir; doctor on a running instance "
-				    "resolves it and looks for the file on the volumes");
+	cand_fix(c, "%s",
+		 fact_str(e, "path")[0] == '/'
+			 ? "ship the file in the image or mount the volume there"
+			 : "a relative path depends on the working directory: give an "
+			   "absolute path or set workingDir; doctor on a running instance "
+			   "resolves it and looks for the file on the volumes");
 }
 
 static void eval(const struct fact_store *fs, struct cand_list *out)

@@ -22,8 +22,9 @@ static void throttling(const struct fact_store *fs, const struct fact *b, struct
 
 	if (!t)
 		return;
-	cand_evidence(c, "throttled in %.0f%% of CFS periods since the start, %.0f%% just now "
-			 "(cpu.stat)",
+	cand_evidence(c,
+		      "throttled in %.0f%% of CFS periods since the start, %.0f%% just now "
+		      "(cpu.stat)",
 		      100 * ratio, 100 * now);
 	if (worst >= 0.25)
 		cand_basis(c, 35, "cpu_throttling: throttled in %.0f%% of periods", 100 * worst);
@@ -40,16 +41,18 @@ static void eval_one(const struct fact_store *fs, const struct fact *b, struct c
 	if (!fact_bool(b, "has_quota", false) || quota <= 0 || gmp <= (int64_t)ceil(quota) ||
 	    !(c = doctor_candidate(out, "doctor.cpu_quota", b, "cpu_quota", SEV_WARNING)))
 		return;
-	cand_cause(c, "GOMAXPROCS=%lld above the CPU quota of %.2f CPUs: throttling stalls the "
-		      "whole container",
+	cand_cause(c,
+		   "GOMAXPROCS=%lld above the CPU quota of %.2f CPUs: throttling stalls the "
+		   "whole container",
 		   (long long)gmp, quota);
 	cand_basis(c, 30, "cpu_budget: GOMAXPROCS %lld > quota %.2f (%s)", (long long)gmp, quota,
 		   fact_str(b, "gomaxprocs_source") ? fact_str(b, "gomaxprocs_source") : "?");
 	cand_evidence(c, "CFS quota %.2f CPUs; GOMAXPROCS %lld (%s)", quota, (long long)gmp,
 		      fact_str(b, "gomaxprocs_source") ? fact_str(b, "gomaxprocs_source") : "?");
 	throttling(fs, b, c);
-	cand_fix(c, "set GOMAXPROCS=%d (or go.uber.org/automaxprocs; Go 1.25+ does it by "
-		    "default), or raise the CPU limit",
+	cand_fix(c,
+		 "set GOMAXPROCS=%d (or go.uber.org/automaxprocs; Go 1.25+ does it by "
+		 "default), or raise the CPU limit",
 		 (int)ceil(quota));
 }
 

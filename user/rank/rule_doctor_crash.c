@@ -16,8 +16,8 @@ static bool go_death(const struct fact *f)
 {
 	const char *c = fact_str(f, "class");
 
-	return c && (!strcmp(c, "go_panic") || !strcmp(c, "go_fatal") ||
-		     !strcmp(c, "go_out_of_memory"));
+	return c &&
+	       (!strcmp(c, "go_panic") || !strcmp(c, "go_fatal") || !strcmp(c, "go_out_of_memory"));
 }
 
 static void died(const struct fact_store *fs, const struct fact *f, struct cand_list *out)
@@ -39,10 +39,11 @@ static void died(const struct fact_store *fs, const struct fact *f, struct cand_
 		cand_basis(c, 15, "restart_history: %lld restarts", (long long)restarts);
 		cand_evidence(c, "%lld restart%s", (long long)restarts, restarts == 1 ? "" : "s");
 	}
-	cand_fix(c, "%s", !strcmp(fact_str(f, "class"), "go_panic")
-				  ? "fix the panic: its goroutine's stack follows it in the log "
-				    "(`gotrace watch` symbolizes it live)"
-				  : "read the runtime's message: it names the limit that was hit");
+	cand_fix(c, "%s",
+		 !strcmp(fact_str(f, "class"), "go_panic")
+			 ? "fix the panic: its goroutine's stack follows it in the log "
+			   "(`gotrace watch` symbolizes it live)"
+			 : "read the runtime's message: it names the limit that was hit");
 }
 
 static void looping(const struct fact_store *fs, const struct fact *h, struct cand_list *out)

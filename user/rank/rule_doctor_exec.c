@@ -32,8 +32,9 @@ static void from_log(const struct fact_store *fs, const struct fact *f, struct c
 	cand_evidence(c, "log (%d time%s): %s", n, n == 1 ? "" : "s",
 		      fact_str(f, "line") ? fact_str(f, "line") : "?");
 	if (is(f, "exec_enoent")) {
-		cand_cause(c, "exec of %s fails with ENOENT: its ELF interpreter (dynamic loader) is "
-			      "missing from the image",
+		cand_cause(c,
+			   "exec of %s fails with ENOENT: its ELF interpreter (dynamic loader) is "
+			   "missing from the image",
 			   path);
 		cand_basis(c, 55, "log_error exec_enoent: execve of an existing path failed");
 		cand_fix(c, "build with CGO_ENABLED=0 (a static binary) or use a base image with "
@@ -44,7 +45,8 @@ static void from_log(const struct fact_store *fs, const struct fact *f, struct c
 		cand_basis(c, 60, "log_error exec_no_binary");
 		cand_fix(c, "fix the image (COPY the binary) or the command");
 	} else if (is(f, "exec_enoexec")) {
-		cand_cause(c, "exec of %s fails with ENOEXEC: built for another architecture", path);
+		cand_cause(c, "exec of %s fails with ENOEXEC: built for another architecture",
+			   path);
 		cand_basis(c, 60, "log_error exec_enoexec");
 		cand_fix(c, "build for the node's GOARCH, or publish a multi-arch image");
 	} else {
@@ -71,10 +73,11 @@ static void from_binary(const struct fact *f, struct cand_list *out)
 		cand_fix(c, "build for the node's GOARCH, or publish a multi-arch image");
 		return;
 	}
-	cand_cause(c, "the ELF interpreter %s is missing from the %s (it has %s): exec fails with "
-		      "ENOENT",
-		   fact_str(f, "interp"), strcmp(fact_str(f, "root_source") ?: "", "image")
-						  ? "container's root" : "image",
+	cand_cause(c,
+		   "the ELF interpreter %s is missing from the %s (it has %s): exec fails with "
+		   "ENOENT",
+		   fact_str(f, "interp"),
+		   strcmp(fact_str(f, "root_source") ?: "", "image") ? "container's root" : "image",
 		   fact_str(f, "root_libc") ? fact_str(f, "root_libc") : "no libc");
 	cand_basis(c, 60, "binary: interpreter %s not in the root", fact_str(f, "interp"));
 	cand_evidence(c, "%s: %s, CGO_ENABLED=%s, links %s", fact_str(f, "path") ?: "?",

@@ -52,18 +52,20 @@ static void eval_one(const struct fact_store *fs, const struct fact *lim, struct
 	cand_evidence(c, "memory limit %s (%s)", fmt_bytes(limit, a, sizeof(a)),
 		      fact_str(lim, "limit_file") ? fact_str(lim, "limit_file") : "cgroup");
 	cand_evidence(c, "GOGC=%d, GOMEMLIMIT=%s (%s%s%s)", m.gc_percent,
-		      m.memlimit == INT64_MAX ? "unset" : fmt_bytes((uint64_t)m.memlimit, b, sizeof(b)),
+		      m.memlimit == INT64_MAX ? "unset"
+					      : fmt_bytes((uint64_t)m.memlimit, b, sizeof(b)),
 		      m.from, m.version ? ", " : "", m.version ? m.version : "");
 	if (kills) {
 		cand_basis(c, 40, "oom_events: %lld OOM kill(s) recorded by the %s cgroup",
 			   (long long)kills, scope);
-		cand_evidence(c, "%lld OOM kill%s recorded by the %s's memory cgroup", (long long)kills,
-			      kills == 1 ? "" : "s", scope);
+		cand_evidence(c, "%lld OOM kill%s recorded by the %s's memory cgroup",
+			      (long long)kills, kills == 1 ? "" : "s", scope);
 	}
 	if (fact_int(lim, "usage_bytes", 0) >= (int64_t)(limit / 100 * 90)) {
 		cand_basis(c, 10, "usage at %.0f%% of the limit",
 			   100.0 * (double)fact_int(lim, "usage_bytes", 0) / (double)limit);
-		cand_evidence(c, "usage %s of %s now", fmt_bytes((uint64_t)fact_int(lim, "usage_bytes", 0), a, sizeof(a)),
+		cand_evidence(c, "usage %s of %s now",
+			      fmt_bytes((uint64_t)fact_int(lim, "usage_bytes", 0), a, sizeof(a)),
 			      fmt_bytes(limit, b, sizeof(b)));
 	}
 	cand_fix(c, "set GOMEMLIMIT=%lluMiB (~90%% of the limit)%s, or raise the limit",

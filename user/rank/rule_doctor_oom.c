@@ -19,11 +19,12 @@ static void eval_one(const struct fact_store *fs, const struct fact *f, struct c
 	const char *scope = fact_str(f, "scope");
 	struct candidate *c;
 
-	if (kills <= 0 || !(c = doctor_candidate(out, "doctor.oom_killed", f, "oom_history",
-						 SEV_CRITICAL)))
+	if (kills <= 0 ||
+	    !(c = doctor_candidate(out, "doctor.oom_killed", f, "oom_history", SEV_CRITICAL)))
 		return;
-	cand_cause(c, "OOM-killed at the memory limit: %lld kill%s recorded by the %s's memory "
-		      "cgroup",
+	cand_cause(c,
+		   "OOM-killed at the memory limit: %lld kill%s recorded by the %s's memory "
+		   "cgroup",
 		   (long long)kills, kills == 1 ? "" : "s", scope ? scope : "container");
 	cand_basis(c, 45, "oom_events: oom_kill=%lld (%s)", (long long)kills, scope ? scope : "?");
 	cand_evidence(c, "%lld OOM kill%s recorded by the %s's memory cgroup", (long long)kills,
@@ -44,14 +45,15 @@ static void from_log(const struct fact_store *fs, const struct fact *f, struct c
 	struct candidate *c;
 	char a[32], b[32], d[32];
 
-	if (kills <= 0 || !(c = doctor_candidate(out, "doctor.oom_killed", f, "oom_history",
-						 SEV_CRITICAL)))
+	if (kills <= 0 ||
+	    !(c = doctor_candidate(out, "doctor.oom_killed", f, "oom_history", SEV_CRITICAL)))
 		return;
 	cand_cause(c, "OOM-killed: %lld kill%s in the kernel log, the last of %s (pid %lld)%s%s%s",
 		   (long long)kills, kills == 1 ? "" : "s", fact_str(f, "last_comm") ?: "?",
 		   (long long)fact_int(f, "last_pid", 0), lim > 0 ? " at its " : "",
 		   lim > 0 ? fmt_bytes((uint64_t)lim, a, sizeof(a)) : "", lim > 0 ? " limit" : "");
-	cand_basis(c, 45, "oom_kill_log: %lld kill(s) of this target in /dev/kmsg", (long long)kills);
+	cand_basis(c, 45, "oom_kill_log: %lld kill(s) of this target in /dev/kmsg",
+		   (long long)kills);
 	cand_evidence(c, "kernel log: the last kill %s ago, anon-rss %s, oom_memcg=%s",
 		      fmt_duration((uint64_t)fact_int(f, "last_age_ns", 0), d, sizeof(d)),
 		      rss >= 0 ? fmt_bytes((uint64_t)rss << 10, b, sizeof(b)) : "?",
