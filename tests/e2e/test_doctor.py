@@ -153,9 +153,53 @@ def healthy_and_views(binary):
             eq(rc, 0, "healthy: exit code 0")
             check("8080" in fact(doc, "net_bind").get("listening_ports", ""),
                   "healthy: its listening socket is found", nb=fact(doc, "net_bind"))
+        procfs(pod, doc)
+        targets(pod)
         views(pod)
         user_checks(pod)
         live(pod)
+
+
+def procfs(pod, doc):
+    """proc.status, proc.maps, cgroup.version and psi against the files read here."""
+    if doc is None:
+        return
+    with open("/proc/%d/status" % pod.pid) as fp:
+        st = dict(ln.split(":", 1) for ln in fp.read().splitlines() if ":" in ln)
+    ps = fact(doc, "proc_status")
+    eq(ps.get("state"), st["State"].split()[0], "procfs: state = /proc/PID/status")
+    check(abs(ps.get("threads", -99) - int(st["Threads"])) <= 2,
+          "procfs: threads = /proc/PID/status (+-2: the runtime may start one)",
+          got=ps.get("threads"), want=st["Threads"])
+    eq(ps.get("uid"), int(st["Uid"].split()[1]), "procfs: euid = /proc/PID/status")
+    with open("/proc/%d/maps" % pod.pid) as fp:
+        nmaps = len(fp.read().splitlines())
+    check(abs(fact(doc, "proc_maps").get("maps_count", -99) - nmaps) <= 4,
+          "procfs: mappings = lines of /proc/PID/maps (+-4)", got=fact(doc, "proc_maps"),
+          want=nmaps)
+    with open("/proc/sys/vm/max_map_count") as fp:
+        eq(fact(doc, "proc_maps").get("max_map_count"), int(fp.read()),
+           "procfs: vm.max_map_count")
+    eq(fact(doc, "cgroup_layout").get("memory_dir"), "/sys/fs/cgroup/memory" + pod.cgroup,
+       "procfs: the memory cgroup is the one minikubelet made")
+    psi = {f["attrs"]["resource"]: f["attrs"] for f in facts(doc, "psi")}
+    with open("/sys/fs/cgroup/unified" + pod.cgroup + "/memory.pressure") as fp:
+        total = int(re.search(r"some .*total=(\d+)", fp.read()).group(1))
+    check(psi.get("memory", {}).get("some_total_us", -1) <= total,
+          "procfs: memory PSI total <= the file's, read after", got=psi.get("memory"),
+          file_total=total)
+
+
+def targets(pod):
+    """--container and -c name the same process as --pod."""
+    for args, what in ((["--container", pod.cid[:12]], "--container prefix"),
+                       (["-c", pod.cgroup], "-c path"), (["--pid", str(pod.pid)], "--pid")):
+        rc, doc, err = doctor(args + ["--live", "0", "--only", "proc.status"], pod.host_root)
+        if check(doc is not None, "targets: %s: doctor JSON" % what, stderr=err[-800:]):
+            eq(doc["target"]["pid"], pod.pid, "targets: %s finds the container's process" % what)
+            eq(doc["target"]["pod_uid"], pod.uid, "targets: %s: the pod UID" % what)
+            eq(doc["target"].get("container"), pod.container,
+               "targets: %s: the container's name from the kubelet layout" % what)
 
 
 def views(pod):
@@ -175,13 +219,16 @@ def views(pod):
 
 
 def user_checks(pod):
+    # app.image starts a new Go process: a node-wide tracer that hooks new Go processes
+    # (another gotrace, say) can hold its start for seconds, hence the long timeout.
     path = os.path.join(pod.host_root, "runbook.json")
     with open(path, "w") as fp:
         fp.write('{"checks": ['
                  '{"id": "app.listens", "description": "8080 listens in the pod (0x1F90)",'
                  ' "command": ["cat", "/proc/net/tcp"], "in": "net", "expect": ":1F90 "},'
                  '{"id": "app.image", "description": "the image runs its binary",'
-                 ' "command": ["/app/doctorapp", "-no-such-flag"], "in": "target", "expect_exit": 2},'
+                 ' "command": ["/app/doctorapp", "-no-such-flag"], "in": "target", "expect_exit": 2,'
+                 ' "timeout_ms": 30000},'
                  '{"id": "app.port", "description": "port 8080 answers", "command":'
                  ' ["nsenter", "-t", "{pid}", "-n", "--", "bash", "-c",'
                  ' "exec 3<>/dev/tcp/127.0.0.1/8080"], "timeout_ms": 3000}]}')
