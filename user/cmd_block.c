@@ -293,27 +293,14 @@ static bool block_stop(void *ctx)
 
 static int block_start(struct block_run *r)
 {
-	struct block_session *s = &r->s;
-	int err;
+	int err = proc_pid_ref__init(&r->ref, r->co.pid);
 
-	err = block_target__open(r->co.pid, &s->target);
 	if (!err)
-		err = proc_pid_ref__init(&r->ref, r->co.pid);
-	if (!err && identity__from_pid(r->co.pid, g_opts.host_root, &s->id))
-		s->id.pid = r->co.pid;
-	identity__subject(&s->id, s->subject, sizeof(s->subject));
-	if (!err)
-		err = block_tracer__open(r->co.pid, r->a.min_block_ns, &s->tracer);
-	if (!err)
-		err = block_stacks__open(r->co.pid, &s->stacks);
-	if (!err)
-		err = block_tracer__attach(s->tracer, s->target.probes, s->target.nprobes);
-	if (!err)
-		err = block_pre__attach(s); /* after attach: nothing falls between the two */
+		err = block_session__start(&r->s, r->co.pid, r->a.min_block_ns, r->a.stuck_ns,
+					   g_opts.host_root);
 	if (!err)
 		governor__init(&r->gov, r->a.max_overhead_pct); /* calibrates: before the clock starts */
-	s->start_ns = mono_ns();
-	s->stuck_min_ns = r->a.stuck_ns;
+	r->s.start_ns = mono_ns();
 	return err;
 }
 

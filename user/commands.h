@@ -12,6 +12,7 @@ extern const struct cmd_spec cmd_goroutines;
 extern const struct cmd_spec cmd_oom;
 extern const struct cmd_spec cmd_crash;
 extern const struct cmd_spec cmd_bind;
+extern const struct cmd_spec cmd_doctor;
 
 #define GOTRACE_VERSION "0.1.0"
 

@@ -22,6 +22,7 @@ static const struct cmd_spec *const commands[] = {
 	&cmd_oom,
 	&cmd_crash,
 	&cmd_bind,
+	&cmd_doctor,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -49,8 +50,9 @@ static void print_usage(FILE *f)
 		   "  sudo gotrace goroutines --pid 4242 # every goroutine, without stopping it\n"
 		   "  sudo gotrace crash                 # why each container instance died\n"
 		   "  sudo gotrace bind                  # every bind/listen and why it failed\n"
+		   "  sudo gotrace doctor --pid 4242     # the crash-loop checklist, automated\n"
 		   "\nExit codes: 0 ok, 1 runtime error, 2 usage error, 3 missing kernel feature "
-		   "or privilege.\n");
+		   "or privilege;\ndoctor: 4 a check warned, 5 a check failed.\n");
 }
 
 /* Exact name, else a unique prefix (bpftool-style). */

@@ -59,6 +59,8 @@ const char *err_name(int errnum)
 
 int err_exit_code(int err)
 {
+	if (err >= CMD_EXIT_BASE)
+		return err - CMD_EXIT_BASE;
 	if (err >= 0)
 		return EXIT_OK;
 	switch (-err) {

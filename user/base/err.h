@@ -25,7 +25,22 @@ enum {
 	EXIT_RUNTIME = 1,
 	EXIT_USAGE = 2,
 	EXIT_NOFEATURE = 3,
+	/*
+	 * A command that ran fine but found trouble (doctor): above the error
+	 * codes, so a script tells "the tool failed" (1-3) from "the tool
+	 * worked and the target has a problem" (4-5).
+	 */
+	EXIT_FOUND_WARN = 4,
+	EXIT_FOUND_FAIL = 5,
 };
+
+/*
+ * A command's run() returns 0, 1 (its --help was printed), -errno, or
+ * CMD_EXIT(code) to exit with one of the EXIT_FOUND_* codes without an
+ * error message.
+ */
+#define CMD_EXIT_BASE 0x10000
+#define CMD_EXIT(code) (CMD_EXIT_BASE + (code))
 
 void err_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* err_set() and return -errnum, for one-line failure paths. */

@@ -130,6 +130,15 @@ struct block_report_full {
 	size_t nstuck;
 };
 
+/*
+ * Opens pid and starts tracing it: the binary's facts and probe offsets,
+ * who it is (identity under host_root), the BPF tracer and its uprobes, the
+ * goroutine dump at attach. `block` and doctor's live component both start
+ * here; the overhead governor stays with the caller. On error the session
+ * holds what was opened: block_session__close() it.
+ */
+int block_session__start(struct block_session *s, pid_t pid, uint64_t min_block_ns,
+			 uint64_t stuck_min_ns, const char *host_root);
 /* Reads the maps: rows with window deltas and totals, counters, still-parked groups. */
 int block_session__report(struct block_session *s, struct block_report_full *out);
 void block_report_full__clear(struct block_report_full *r);

@@ -135,6 +135,28 @@ void block_report_full__clear(struct block_report_full *r)
 	memset(r, 0, sizeof(*r));
 }
 
+int block_session__start(struct block_session *s, pid_t pid, uint64_t min_block_ns,
+			 uint64_t stuck_min_ns, const char *host_root)
+{
+	int err;
+
+	err = block_target__open(pid, &s->target);
+	if (!err && identity__from_pid(pid, host_root, &s->id))
+		s->id.pid = pid;
+	identity__subject(&s->id, s->subject, sizeof(s->subject));
+	if (!err)
+		err = block_tracer__open(pid, min_block_ns, &s->tracer);
+	if (!err)
+		err = block_stacks__open(pid, &s->stacks);
+	if (!err)
+		err = block_tracer__attach(s->tracer, s->target.probes, s->target.nprobes);
+	if (!err)
+		err = block_pre__attach(s); /* after attach: nothing falls between the two */
+	s->start_ns = mono_ns();
+	s->stuck_min_ns = stuck_min_ns;
+	return err;
+}
+
 void block_session__close(struct block_session *s)
 {
 	block_pre__free(s);

@@ -8,19 +8,12 @@
 
 #include "goelf/binfacts.h"
 #include "out/json.h"
+#include "proc/rootcheck.h"
 
 /*
  * `gotrace info`: the facts about one executable, and for a running process
  * whether what the binary needs exists inside the process's root.
  */
-
-struct root_check {
-	bool done;		/* only for --pid */
-	bool interp_present;
-	char **missing;		/* DT_NEEDED entries found in none of the library dirs */
-	size_t nmissing;
-	char error[160];	/* why the check could not run, "" when it ran */
-};
 
 struct info_subject {
 	const char *path;	/* as given, or /proc/PID/exe */
@@ -30,10 +23,6 @@ struct info_subject {
 	struct bin_facts facts;
 	struct root_check root;
 };
-
-/* Looks for the interpreter and the needed libraries inside /proc/PID/root. */
-void root_check__run(pid_t pid, const struct bin_facts *f, struct root_check *rc);
-void root_check__clear(struct root_check *rc);
 
 /* Fills comm and exe_link; errors name the pid and say what to do. */
 int info_read_process(struct info_subject *s);

@@ -46,13 +46,13 @@ static int cgroup_from_id(struct oom_scope *s, const char *arg, const struct cgr
 	struct id_search q = {.out = s->cgroup, .len = sizeof(s->cgroup)};
 
 	if (num_parse_u64(arg, 1, UINT64_MAX, &q.id))
-		return err_fail(GT_EUSAGE, "oom: --cgroup '%s' is neither a path nor an id", arg);
+		return err_fail(GT_EUSAGE, "--cgroup '%s' is neither a path nor an id", arg);
 	if (cl->memory_mount[0])
 		cgroup__walk(cl->memory_mount, 16, match_id, &q);
 	if (!q.found && cl->unified_mount[0])
 		cgroup__walk(cl->unified_mount, 16, match_id, &q);
 	if (!q.found)
-		return err_fail(GT_EUSAGE, "oom: no cgroup has id %s", arg);
+		return err_fail(GT_EUSAGE, "no cgroup has id %s", arg);
 	return 0;
 }
 
@@ -69,14 +69,14 @@ static int cgroup_from_path(struct oom_scope *s, const char *arg, const struct c
 	size_t n;
 
 	if (strstr(arg, "/..") || !strncmp(arg, "..", 2) || strchr(arg, '\n'))
-		return err_fail(GT_EUSAGE, "oom: --cgroup '%s' must not contain '..'", arg);
+		return err_fail(GT_EUSAGE, "--cgroup '%s' must not contain '..'", arg);
 	snprintf(s->cgroup, sizeof(s->cgroup), "%s%s", arg[0] == '/' ? "" : "/", arg);
 	n = strlen(s->cgroup);
 	while (n > 1 && s->cgroup[n - 1] == '/')
 		s->cgroup[--n] = '\0';
 	if (!exists_in(cl->memory_mount, s->cgroup) && !exists_in(cl->unified_mount, s->cgroup))
 		return err_fail(GT_EUSAGE,
-				"oom: cgroup %s does not exist under %s%s%s (give a path relative "
+				"cgroup %s does not exist under %s%s%s (give a path relative "
 				"to the cgroup mount, e.g. /kubepods/burstable/pod<uid>/<id>)",
 				s->cgroup, cl->memory_mount, cl->unified_mount[0] ? " or " : "",
 				cl->unified_mount);
@@ -89,9 +89,9 @@ static int set_pod(struct oom_scope *s, const char *uid)
 
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)uid[i]) && uid[i] != '-')
-			return err_fail(GT_EUSAGE, "oom: --pod '%s' is not a pod UID", uid);
+			return err_fail(GT_EUSAGE, "--pod '%s' is not a pod UID", uid);
 	if (n == 0 || n > CGROUP_POD_UID_MAX)
-		return err_fail(GT_EUSAGE, "oom: --pod '%s' is not a pod UID", uid);
+		return err_fail(GT_EUSAGE, "--pod '%s' is not a pod UID", uid);
 	for (size_t i = 0; i <= n; i++)
 		s->pod_uid[i] = (char)tolower((unsigned char)uid[i]);
 	return 0;
@@ -104,7 +104,7 @@ static int set_container(struct oom_scope *s, const char *id)
 	if (n == 0 || n > CGROUP_CONTAINER_ID_LEN || strspn(id, "0123456789abcdefABCDEF") != n)
 		return err_fail(
 			GT_EUSAGE,
-			"oom: --container '%s' is not a container id (hex, or a prefix of one)",
+			"--container '%s' is not a container id (hex, or a prefix of one)",
 			id);
 	for (size_t i = 0; i <= n; i++)
 		s->container[i] = (char)tolower((unsigned char)id[i]);
@@ -138,7 +138,7 @@ int oom_scope__init(struct oom_scope *s, const struct common_opts *co,
 
 	memset(s, 0, sizeof(*s));
 	if (given > 1)
-		return err_fail(GT_EUSAGE, "oom: give at most one of --pid, --cgroup, --pod, "
+		return err_fail(GT_EUSAGE, "give at most one of --pid, --cgroup, --pod, "
 					   "--container");
 	s->all = given == 0;
 	if (co->pid)

@@ -13,6 +13,7 @@
  * Which kills `gotrace oom` reports and which cgroups it watches: all of
  * them (node-wide, the default), or one process, cgroup, pod or container.
  * Validated up front so a typo is a usage error, not a silent empty run.
+ * `doctor` parses its target with it too, so the messages name no command.
  */
 struct oom_scope {
 	bool all;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/num.h"
 #include "kern/cgroup_layout.h"
@@ -24,38 +26,41 @@ static int read_small(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static void read_quota(const struct cgroup_layout *l, const char *cg, struct cpu_budget *b)
+static void read_quota(const char *dir, int version, struct cpu_budget *b)
 {
-	char path[700], buf[256];
+	char path[700], buf[256], qpath[700];
 	long long quota = -1, period = 0;
 
-	if (l->cpu_version == 1) {
-		snprintf(path, sizeof(path), "%s%s/cpu.cfs_quota_us", l->cpu_mount, cg);
+	if (version == 1) {
+		snprintf(path, sizeof(path), "%s/cpu.cfs_quota_us", dir);
 		if (!read_small(path, buf, sizeof(buf)))
 			quota = atoll(buf);
+		memcpy(qpath, path, sizeof(qpath)); /* the quota's file is the one to show */
 		snprintf(path + strlen(path) - strlen("quota_us"), 16, "period_us");
 		if (!read_small(path, buf, sizeof(buf)))
 			period = atoll(buf);
 	} else {
-		snprintf(path, sizeof(path), "%s%s/cpu.max", l->cpu_mount, cg);
+		snprintf(path, sizeof(path), "%s/cpu.max", dir);
 		if (!read_small(path, buf, sizeof(buf)) && strncmp(buf, "max", 3))
 			sscanf(buf, "%lld %lld", &quota, &period);
+		memcpy(qpath, path, sizeof(qpath));
 	}
 	if (quota > 0 && period > 0) {
 		b->has_quota = true;
 		b->quota_cpus = (double)quota / (double)period;
-		snprintf(b->quota_file, sizeof(b->quota_file), "%s", path);
+		snprintf(b->quota_file, sizeof(b->quota_file), "%s", qpath);
 	}
 }
 
-static void read_stat(const struct cgroup_layout *l, const char *cg, struct cpu_budget *b)
+static void read_stat(const char *dir, struct cpu_budget *b)
 {
 	char path[700], buf[1024], *p;
 	unsigned long long v;
 
-	snprintf(path, sizeof(path), "%s%s/cpu.stat", l->cpu_mount, cg);
+	snprintf(path, sizeof(path), "%s/cpu.stat", dir);
 	if (read_small(path, buf, sizeof(buf)))
 		return;
+	b->have_stat = true;
 	if ((p = strstr(buf, "nr_periods ")) && sscanf(p + 11, "%llu", &v) == 1)
 		b->nr_periods = v;
 	if ((p = strstr(buf, "nr_throttled ")) && sscanf(p + 13, "%llu", &v) == 1)
@@ -66,8 +71,18 @@ static void read_stat(const struct cgroup_layout *l, const char *cg, struct cpu_
 		b->throttled_ns = v; /* v1: ns */
 }
 
-/* "0-3,6" → 5 CPUs. */
-static int count_list(const char *s)
+int cpu_budget__read_cgroup(const char *dir, int version, struct cpu_budget *b)
+{
+	struct stat st;
+
+	if (stat(dir, &st))
+		return -errno;
+	read_quota(dir, version, b);
+	read_stat(dir, b);
+	return 0;
+}
+
+int cpu_list__count(const char *s)
 {
 	int n = 0, a, c;
 
@@ -83,14 +98,11 @@ static int count_list(const char *s)
 	return n;
 }
 
-static void gomaxprocs(pid_t pid, int go_minor, struct cpu_budget *b)
+void cpu_budget__set_gomaxprocs(struct cpu_budget *b, const char *env, int go_minor)
 {
-	struct proc_strlist env = {0};
-	const char *v;
 	uint32_t n;
 
-	if (!proc_pid__environ(pid, 256 * 1024, &env) &&
-	    (v = proc_strlist__getenv(&env, "GOMAXPROCS")) && !num_parse_u32(v, 1, 1 << 20, &n)) {
+	if (env && !num_parse_u32(env, 1, 1 << 20, &n)) {
 		b->gomaxprocs = (int)n;
 		b->gomaxprocs_source = "GOMAXPROCS env";
 	} else if (go_minor >= 25 && b->has_quota &&
@@ -104,6 +116,15 @@ static void gomaxprocs(pid_t pid, int go_minor, struct cpu_budget *b)
 		b->gomaxprocs = b->cpus_allowed;
 		b->gomaxprocs_source = "CPUs allowed (the runtime's default)";
 	}
+}
+
+static void gomaxprocs(pid_t pid, int go_minor, struct cpu_budget *b)
+{
+	struct proc_strlist env = {0};
+
+	if (proc_pid__environ(pid, 256 * 1024, &env))
+		env.n = 0;
+	cpu_budget__set_gomaxprocs(b, proc_strlist__getenv(&env, "GOMAXPROCS"), go_minor);
 	proc_strlist__clear(&env);
 }
 
@@ -123,13 +144,15 @@ int cpu_budget__read(pid_t pid, int go_minor, struct cpu_budget *b)
 		return err;
 	cg = l.cpu_version == 1 ? proc_cgroups__path(cgs, "cpu") : proc_cgroups__unified(cgs);
 	if (cg && l.cpu_mount[0]) {
-		read_quota(&l, cg, b);
-		read_stat(&l, cg, b);
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s%s", l.cpu_mount, cg);
+		cpu_budget__read_cgroup(dir, l.cpu_version, b);
 	}
 	proc_cgroups__free(cgs);
 	if (!procfs__read_pid(pid, "status", 64 * 1024, &st) &&
 	    (p = strstr(st.data, "Cpus_allowed_list:")))
-		b->cpus_allowed = count_list(p + 18 + strspn(p + 18, " \t"));
+		b->cpus_allowed = cpu_list__count(p + 18 + strspn(p + 18, " \t"));
 	procfs_buf__clear(&st);
 	if (b->cpus_allowed <= 0)
 		b->cpus_allowed = 1;

@@ -17,6 +17,7 @@ struct cpu_budget {
 	bool has_quota;
 	double quota_cpus;	 /* quota / period */
 	char quota_file[600];	 /* where it was read */
+	bool have_stat;		 /* cpu.stat was read */
 	uint64_t nr_periods, nr_throttled, throttled_ns;
 	int cpus_allowed;	 /* from Cpus_allowed_list */
 	int gomaxprocs;		 /* what the Go runtime uses (see gomaxprocs_source) */
@@ -25,5 +26,17 @@ struct cpu_budget {
 
 /* go_minor: the target's Go minor version (0 when unknown). */
 int cpu_budget__read(pid_t pid, int go_minor, struct cpu_budget *b);
+
+/*
+ * The pieces, for callers that read the files themselves (doctor reads a
+ * container's cgroup directory, tests a fake one): the quota and cpu.stat
+ * of one cpu controller directory (version 1 or 2; -ENOENT when it does
+ * not exist), a CPU list's size ("0-3,6" is 5), and the GOMAXPROCS the
+ * runtime picks from the GOMAXPROCS value (NULL: unset) and b's quota and
+ * cpus_allowed.
+ */
+int cpu_budget__read_cgroup(const char *dir, int version, struct cpu_budget *b);
+int cpu_list__count(const char *list);
+void cpu_budget__set_gomaxprocs(struct cpu_budget *b, const char *env, int go_minor);
 
 #endif

@@ -94,5 +94,12 @@ const struct elf_segment *proc_map__pick_segment(const struct proc_map *m,
 /* The same over ef's program headers, then the link vaddr; -ENOENT when unmapped. */
 int proc_map__link_vaddr(const struct proc_map *m, const struct elf_file *ef, uint64_t addr,
 			 uint64_t *vaddr);
+/*
+ * The load bias (runtime address - link vaddr; 0 for non-PIE) of the file
+ * ef, identified in the maps by its device and inode (the path may be
+ * another mount namespace's, or deleted). -ENOENT when it is not mapped.
+ */
+int proc_maps__load_bias(const struct proc_maps *maps, const struct elf_file *ef, dev_t dev,
+			 ino_t ino, uint64_t *bias);
 
 #endif

@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -107,4 +108,24 @@ int proc_map__link_vaddr(const struct proc_map *m, const struct elf_file *ef, ui
 				*m->path ? m->path : "an anonymous mapping");
 	*vaddr = proc_map__link_vaddr_with(m, s->offset, s->vaddr, addr);
 	return 0;
+}
+
+int proc_maps__load_bias(const struct proc_maps *maps, const struct elf_file *ef, dev_t dev,
+			 ino_t ino, uint64_t *bias)
+{
+	uint64_t vaddr;
+	size_t i;
+
+	for (i = 0; i < proc_maps__count(maps); i++) {
+		const struct proc_map *m = proc_maps__get(maps, i);
+
+		if (m->kind != PROC_MAP_FILE || m->inode != (uint64_t)ino ||
+		    m->dev_major != major(dev) || m->dev_minor != minor(dev))
+			continue;
+		if (!proc_map__link_vaddr(m, ef, m->start, &vaddr)) {
+			*bias = m->start - vaddr;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }

@@ -336,6 +336,19 @@ const struct fact *fact_store__latest(const struct fact_store *fs, const char *k
 	return NULL;
 }
 
+int fact_store__take(struct fact_store *dst, struct fact_store *src)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < src->n; i++)
+		if (fact_store__add(dst, src->v[i]) && !err)
+			err = -ENOMEM; /* add() freed that one; the rest still move */
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+	return err;
+}
+
 void fact_store__clear(struct fact_store *fs)
 {
 	size_t i;

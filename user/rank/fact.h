@@ -104,6 +104,8 @@ const struct fact *fact_store__latest(const struct fact_store *fs, const char *k
 void fact_store__clear(struct fact_store *fs);
 /* Frees all but the newest keep facts (long runs: a bounded window). */
 void fact_store__trim(struct fact_store *fs, size_t keep);
+/* Moves every fact of src to the end of dst, in order; src is left empty. */
+int fact_store__take(struct fact_store *dst, struct fact_store *src);
 /* Loads newline-delimited facts (recorded with --json) from a file. */
 int fact_store__load_jsonl(struct fact_store *fs, const char *path);
 

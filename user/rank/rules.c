@@ -7,6 +7,8 @@
 extern const struct rule rule_block_lock, rule_block_leak, rule_block_handler, rule_block_sched;
 extern const struct rule rule_oom_memcg, rule_oom_node, rule_oom_memlimit_unset,
 	rule_oom_memlimit_above, rule_oom_gogc_off;
+extern const struct rule rule_doctor_memlimit, rule_doctor_oom, rule_doctor_cpu, rule_doctor_exec,
+	rule_doctor_bind, rule_doctor_config, rule_doctor_crash;
 
 extern const struct rule rule_crash_exec_fail;
 extern const struct rule rule_crash_go_fatal;
@@ -38,6 +40,13 @@ static const struct rule *const all_rules[] = {
 	&rule_crash_restart_loop,
 	&rule_bind_privileged,
 	&rule_bind_in_use,
+	&rule_doctor_memlimit,
+	&rule_doctor_oom,
+	&rule_doctor_cpu,
+	&rule_doctor_exec,
+	&rule_doctor_bind,
+	&rule_doctor_config,
+	&rule_doctor_crash,
 };
 
 #define NRULES (sizeof(all_rules) / sizeof(all_rules[0]))

@@ -16,12 +16,18 @@
 #include <unistd.h>
 
 #include "base/err.h"
-#include "info/info.h"
+#include "proc/rootcheck.h"
 #include "proc/rootfs.h"
 
 static const char *const lib_dirs[] = {
-	"/lib",	   "/usr/lib", "/lib64", "/usr/lib64", "/lib/x86_64-linux-gnu",
-	"/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+	"/lib",
+	"/usr/lib",
+	"/lib64",
+	"/usr/lib64",
+	"/lib/x86_64-linux-gnu",
+	"/usr/lib/x86_64-linux-gnu",
+	"/lib/aarch64-linux-gnu",
+	"/usr/lib/aarch64-linux-gnu",
 	"/usr/local/lib",
 };
 
@@ -54,23 +60,31 @@ static int add_missing(struct root_check *rc, const char *name)
 	return 0;
 }
 
-void root_check__run(pid_t pid, const struct bin_facts *f, struct root_check *rc)
+void root_check__run_at(int root, const struct bin_facts *f, struct root_check *rc)
 {
-	int root = rootfs__open_root(pid);
 	size_t i;
 
 	memset(rc, 0, sizeof(*rc));
 	rc->done = true;
-	if (root < 0) {
-		snprintf(rc->error, sizeof(rc->error), "%s",
-			 root == -ESRCH || root == -ENOENT ? "the process exited during inspection"
-							    : err_msg());
-		return;
-	}
 	rc->interp_present = !f->dyn.interp || rootfs__exists(root, f->dyn.interp) == 1;
 	for (i = 0; i < f->dyn.nneeded; i++)
 		if (!library_present(root, f->dyn.needed[i]) && add_missing(rc, f->dyn.needed[i]))
 			break;
+}
+
+void root_check__run(pid_t pid, const struct bin_facts *f, struct root_check *rc)
+{
+	int root = rootfs__open_root(pid);
+
+	if (root < 0) {
+		memset(rc, 0, sizeof(*rc));
+		rc->done = true;
+		snprintf(rc->error, sizeof(rc->error), "%s",
+			 root == -ESRCH || root == -ENOENT ? "the process exited during inspection"
+							   : err_msg());
+		return;
+	}
+	root_check__run_at(root, f, rc);
 	close(root);
 }
 
