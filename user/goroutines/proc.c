@@ -128,28 +128,19 @@ static int read_version(struct go_proc *p)
 static int find_bias(struct go_proc *p, const struct stat *st)
 {
 	struct proc_maps *maps;
-	uint64_t vaddr;
-	size_t i;
 	int err;
 
 	err = proc_maps__read(p->pid, &maps);
 	if (err)
 		return err;
-	err = err_fail(ENOENT, "process %d: its executable is not mapped (exited?)", (int)p->pid);
-	for (i = 0; i < proc_maps__count(maps); i++) {
-		const struct proc_map *m = proc_maps__get(maps, i);
-
-		if (m->kind != PROC_MAP_FILE || m->inode != st->st_ino ||
-		    m->dev_major != major(st->st_dev) || m->dev_minor != minor(st->st_dev))
-			continue;
-		if (!proc_map__link_vaddr(m, p->ef, m->start, &vaddr)) {
-			p->bias = m->start - vaddr;
-			err = 0;
-			break;
-		}
-	}
+	err = proc_maps__file_bias(maps, major(st->st_dev), minor(st->st_dev), st->st_ino,
+				   elf_file__segment(p->ef, 0), elf_file__nsegments(p->ef),
+				   &p->bias);
 	proc_maps__free(maps);
-	return err;
+	if (err)
+		return err_fail(ENOENT, "process %d: its executable is not mapped (exited?)",
+				(int)p->pid);
+	return 0;
 }
 
 static struct go_func_range func_range(const struct go_proc *p, const char *name)

@@ -94,5 +94,12 @@ const struct elf_segment *proc_map__pick_segment(const struct proc_map *m,
 /* The same over ef's program headers, then the link vaddr; -ENOENT when unmapped. */
 int proc_map__link_vaddr(const struct proc_map *m, const struct elf_file *ef, uint64_t addr,
 			 uint64_t *vaddr);
+/*
+ * The load bias (runtime address - link vaddr; 0 for ET_EXEC) of the file
+ * (device, inode) whose program headers are segs[0..n), from its first
+ * mapping a PT_LOAD explains. -ENOENT when the file is not mapped.
+ */
+int proc_maps__file_bias(const struct proc_maps *maps, uint32_t dev_major, uint32_t dev_minor,
+			 uint64_t inode, const struct elf_segment *segs, size_t n, uint64_t *bias);
 
 #endif

@@ -108,3 +108,23 @@ int proc_map__link_vaddr(const struct proc_map *m, const struct elf_file *ef, ui
 	*vaddr = proc_map__link_vaddr_with(m, s->offset, s->vaddr, addr);
 	return 0;
 }
+
+int proc_maps__file_bias(const struct proc_maps *maps, uint32_t dev_major, uint32_t dev_minor,
+			 uint64_t inode, const struct elf_segment *segs, size_t n, uint64_t *bias)
+{
+	for (size_t i = 0; i < proc_maps__count(maps); i++) {
+		const struct proc_map *m = proc_maps__get(maps, i);
+		const struct elf_segment *s;
+
+		if (m->kind != PROC_MAP_FILE || m->inode != inode || m->dev_major != dev_major ||
+		    m->dev_minor != dev_minor)
+			continue;
+		s = proc_map__pick_segment(m, segs, n, m->start);
+		if (s) {
+			*bias = m->start -
+				proc_map__link_vaddr_with(m, s->offset, s->vaddr, m->start);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

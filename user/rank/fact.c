@@ -8,7 +8,7 @@
 #include "base/jsonread.h"
 #include "rank/fact.h"
 
-#define FACT_MAX_ATTRS 64
+#define FACT_MAX_ATTRS 96 /* an oom_kill of a Go victim with its heap state sets ~70 */
 
 struct fact *fact_new(const char *kind, const char *subject, uint64_t time_ns)
 {
@@ -220,7 +220,8 @@ static int attr_from_jv(struct fact *f, const char *key, const struct jv *v)
 	case JV_NULL:
 		return 0;
 	default:
-		return err_fail(GT_EFORMAT, "fact attribute '%s': nested values are not facts", key);
+		return err_fail(GT_EFORMAT, "fact attribute '%s': nested values are not facts",
+				key);
 	}
 }
 
@@ -323,7 +324,7 @@ const struct fact *fact_store__next(const struct fact_store *fs, size_t *cursor,
 }
 
 const struct fact *fact_store__latest(const struct fact_store *fs, const char *kind,
-				     const char *subject)
+				      const char *subject)
 {
 	size_t i = fs->n;
 
