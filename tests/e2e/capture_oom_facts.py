@@ -35,7 +35,7 @@ CASES = {
     "trigger": ("go1.26", ["-mode=trigger", "-base-mib=40", "-child-rate-mib=8"], []),
     "c_victim": ("c", ["16"], []),
     # With the Go heap state read at the death (rule oom_go_heap).
-    "heap_pacing": ("go1.19", ["-mode=leak", "-base-mib=12", "-rate-mib=16"], []),
+    "heap_pacing": ("go1.19", ["-mode=garbage", "-base-mib=12", "-rate-mib=32"], ["GOGC=800"]),
     "heap_gogc_off_code": ("go1.19", ["-mode=leak", "-base-mib=12", "-rate-mib=16",
                                       "-set-gogc=-1"], [], {"variant": "exe-stripped"}),
     "heap_live_code": ("go1.27", ["-mode=leak", "-base-mib=12", "-rate-mib=16",

@@ -22,7 +22,8 @@ stripped PIE (load bias). The verdicts of rule oom_go_heap: a pacing kill
 (next GC due above the limit), GC off set in code, a live heap at the limit
 (memory limit from the environment and set in code), one allocation, a
 victim killed by its child (read at its SIGKILL's delivery, not its heap),
-and a victim gotrace had not read ahead (the reason, no numbers).
+the tracefs fallback, and a victim gotrace had not read ahead (the reason,
+no numbers).
 """
 
 import datetime
@@ -154,7 +155,7 @@ def top(k):
 
 
 def run(tag, tc, variant, args, env, rate_mib, extra=0, source=None, cause=(), named=None,
-        gotrace_args=(), read_at=None, unavailable=None):
+        gotrace_args=(), global_args=(), read_at=None, unavailable=None):
     fx = fixture(tc, variant)
     work = tempfile.mkdtemp(prefix="gotrace-oomheap-")
     node = os.path.join(work, "node")
@@ -162,7 +163,8 @@ def run(tag, tc, variant, args, env, rate_mib, extra=0, source=None, cause=(), n
     uid = str(uuid.uuid4())
     kmsg, gt, pod = Kmsg(), None, None
     try:
-        gt = Gotrace(["--pod", uid, "-n", "1", "-d", "90"] + list(gotrace_args), host_root=node)
+        gt = Gotrace(["--pod", uid, "-n", "1", "-d", "90"] + list(gotrace_args), host_root=node,
+                     global_args=global_args)
         gt.wait_started()
         pod = start_pod(node, fx, args, env, uid, work)
         pod.wait_exit(60)
@@ -208,13 +210,18 @@ def run(tag, tc, variant, args, env, rate_mib, extra=0, source=None, cause=(), n
 
 
 LEAK = ["-mode=leak", "-base-mib=12", "-rate-mib=16", STATS]
+# 12 MiB live, 32 MiB/s of garbage, GOGC=800: the next GC is due near 9 x 12 MiB.
+GARBAGE = ["-mode=garbage", "-base-mib=12", "-rate-mib=32", STATS]
 GCTRACE = ["GODEBUG=gctrace=1"]
 
 
 def scenario_pacing():
-    """go1.19 exe: a leak with GOGC=100 and no limit: the next GC was due above the limit."""
-    run("pacing-go1.19", "go1.19", "exe", LEAK, GCTRACE, 16,
-        source="DWARF offsets, symbol globals", cause=("next Go GC was due at",))
+    """go1.19 exe: garbage with GOGC=800, no limit: the next GC was due above the limit."""
+    k = run("pacing-go1.19", "go1.19", "exe", GARBAGE, GCTRACE + ["GOGC=800"], 32,
+            source="DWARF offsets, symbol globals", cause=("next Go GC was due at",))
+    if k:
+        check(k["go_heap"]["marked_bytes"] < 24 * MIB, "pacing: the live heap is the 12 MiB "
+              "held, not the garbage (%d)" % k["go_heap"]["marked_bytes"])
 
 
 def scenario_gogc_off_in_code():
@@ -266,6 +273,16 @@ def scenario_trigger():
         check(not k["trigger"]["is_victim"], "trigger: another process triggered the kill")
 
 
+def scenario_tracefs():
+    """go1.27 -s -w through the tracefs tracepoints (kill and SIGKILL delivery)."""
+    k = run("tracefs-go1.27-s", "go1.27", "exe-stripped", GARBAGE, GCTRACE + ["GOGC=800"], 32,
+            source="table (go1.27) offsets, code globals", cause=("next Go GC was due at",),
+            global_args=["--no-feature=tp_btf,raw_tp"])
+    if k:
+        check(k["mechanism"].startswith("tracepoint"), "tracefs: the kill came through the "
+              "tracefs tracepoint (%s)" % k["mechanism"])
+
+
 def scenario_not_read_ahead():
     """A victim gotrace did not read before the kill: the reason, never numbers."""
     run("no-read-ahead", "go1.27", "exe", LEAK, [], 16, gotrace_args=["--no-read-ahead"],
@@ -281,7 +298,7 @@ def main():
         skip("runc is missing (scripts/setup.sh installs it)")
     only = os.environ.get("OOM_SCENARIOS")
     for fn in (scenario_pacing, scenario_gogc_off_in_code, scenario_live_env,
-               scenario_live_code, scenario_jump_pie, scenario_trigger,
+               scenario_live_code, scenario_jump_pie, scenario_trigger, scenario_tracefs,
                scenario_not_read_ahead):
         if only and not any(s in fn.__name__ for s in only.split(",")):
             continue
