@@ -174,6 +174,10 @@ def run(tag, tc, variant, args, env, rate_mib, extra=0, source=None, cause=(), n
                      "the kernel" % tag, stderr=gt.stderr()[-2000:], log=pod.log()[-1500:]):
             return None
         h = k.get("go_heap")
+        if unavailable and k.get("go") is None:
+            # Gone before gotrace could read it at all: not even known to be Go.
+            eq(h, None, "%s: no Go facts, no heap claim" % tag)
+            return k
         if unavailable:
             check(h and h["status"] == "unavailable" and unavailable in h["why"],
                   "%s: heap state unavailable, saying why (%s)" % (tag, unavailable), heap=h)

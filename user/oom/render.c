@@ -204,7 +204,7 @@ static void heap(FILE *f, const struct oom_report *r)
 		snprintf(
 			ago, sizeof(ago), ", %s before",
 			fmt_duration(r->ev.ktime_ns - s->last_gc_nanotime, mapped, sizeof(mapped)));
-	line(f, "go heap", "live %s, %s marked at the end of GC #%u%s; %s",
+	line(f, "go heap", "in use %s, %s live at the end of GC #%u%s; %s",
 	     fmt_bytes(s->heap_live, live, sizeof(live)),
 	     fmt_bytes(s->heap_marked, marked, sizeof(marked)), s->gc_cycles, ago, goal);
 	heap_knobs(r, knobs, sizeof(knobs));

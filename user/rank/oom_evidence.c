@@ -147,12 +147,13 @@ static void heap_lines(struct candidate *c, const struct fact *f)
 	else
 		snprintf(g, sizeof(g), "no GC due (%s)", fact_str(f, "go_heap_goal_by"));
 	cand_evidence(c,
-		      "Go heap at the death: %s in use, %s live after GC #%lld%s%s; %s; the "
+		      "Go heap at the death: %s in use, %s live after GC #%lld%s%s%s; %s; the "
 		      "runtime held %s in all",
 		      fmt_bytes((uint64_t)fact_int(f, "go_heap_live_bytes", 0), b, sizeof(b)),
 		      fmt_bytes((uint64_t)fact_int(f, "go_heap_marked_bytes", 0), d, sizeof(d)),
 		      (long long)fact_int(f, "go_gc_cycles", 0), ago >= 0 ? ", " : "",
-		      ago >= 0 ? fmt_duration((uint64_t)ago, a, sizeof(a)) : "", g,
+		      ago >= 0 ? fmt_duration((uint64_t)ago, a, sizeof(a)) : "",
+		      ago >= 0 ? " before" : "", g,
 		      fmt_bytes((uint64_t)fact_int(f, "go_runtime_mapped_bytes", 0), e, sizeof(e)));
 }
 
