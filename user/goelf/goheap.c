@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Where a Go program's heap statistics are: offsets (DWARF or table) and globals. */
+#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -214,6 +215,12 @@ static int offsets(const struct elf_file *ef, const struct go_version *ver,
 	if (err == -ENOMEM)
 		return err;
 	snprintf(why, sizeof(why), "%s", err == -ENOENT ? "has no DWARF" : err_msg());
+	/* The rows were checked on amd64 builds only. */
+	if (elf_file__machine(ef) != EM_X86_64)
+		return err_fail(EOPNOTSUPP,
+				"%s (%s): the heap statistics' table covers x86-64 builds only and "
+				"gotrace will not guess",
+				elf_file__name(ef), why);
 	if (!go_heap_offsets__from_table(ver, &l->off)) {
 		snprintf(l->offsets_source, sizeof(l->offsets_source), "table (go1.%d)",
 			 ver->minor);

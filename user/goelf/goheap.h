@@ -28,8 +28,9 @@
  * gcController.gcPercent and .heapLive and memstats.enablegc and
  * .last_gc_nanotime: the base address whose known offsets all appear there
  * is the global. go1.20 and go1.25 (no toolchain here to verify a row),
- * go1.18 and older (no memoryLimit) and non-x86-64 stripped binaries are
- * refused with a sentence; nothing is guessed.
+ * go1.18 and older (no memoryLimit) and non-x86-64 binaries without DWARF
+ * (the table was checked on amd64 builds; the code decoder is x86-64's)
+ * are refused with a sentence; nothing is guessed.
  */
 
 enum go_heap_field {
