@@ -23,6 +23,7 @@ import re
 import shutil
 import sys
 import tempfile
+import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (check, done, eq, fail, fixtures, note, require_gotrace,  # noqa: E402
@@ -102,9 +103,11 @@ def run_go(tag, fx, args, env, want_traj, want_rule, global_args=(), fix_word="G
     node = tempfile.mkdtemp(prefix="gotrace-oom-node-")
     kmsg, gt, pod = Kmsg(), None, None
     try:
-        gt = Gotrace(["-n", "1", "-d", "90"], host_root=node, global_args=global_args)
+        uid = str(uuid.uuid4())  # scoped: other kills on the node do not count
+        gt = Gotrace(["--pod", uid, "-n", "1", "-d", "90"], host_root=node,
+                     global_args=global_args)
         gt.wait_started()
-        pod = Pod(node, binary=fx["path"], args=args, env=env)
+        pod = Pod(node, binary=fx["path"], args=args, env=env, uid=uid)
         limit = int(pod.memfile("memory.limit_in_bytes"))
         ready = ready_line(pod)
         pod.wait_exit(60)
@@ -188,11 +191,12 @@ def scenario_trigger(no_read_ahead=False):
     node = tempfile.mkdtemp(prefix="gotrace-oom-node-")
     kmsg, gt, pod = Kmsg(), None, None
     try:
-        gt = Gotrace(["-n", "1", "-d", "90"] + (["--no-read-ahead"] if no_read_ahead else []),
-                     host_root=node)
+        uid = str(uuid.uuid4())
+        gt = Gotrace(["--pod", uid, "-n", "1", "-d", "90"] +
+                     (["--no-read-ahead"] if no_read_ahead else []), host_root=node)
         gt.wait_started()
-        pod = Pod(node, binary=fx["path"], args=["-mode=trigger", "-base-mib=40",
-                                                  "-child-rate-mib=8", "-delay=2s"])
+        pod = Pod(node, binary=fx["path"], uid=uid, args=["-mode=trigger", "-base-mib=40",
+                                                           "-child-rate-mib=8", "-delay=2s"])
         limit = int(pod.memfile("memory.limit_in_bytes"))
         check(pod.wait_log(r"child pid=\d+") is not None, "%s: the child started" % tag)
         procs = [p for p in pod.procs() if p != pod.pid]
@@ -243,9 +247,10 @@ def scenario_c_victim():
         return
     kmsg, gt, pod = Kmsg(), None, None
     try:
-        gt = Gotrace(["-n", "1", "-d", "60"], host_root=node)
+        uid = str(uuid.uuid4())
+        gt = Gotrace(["--pod", uid, "-n", "1", "-d", "60"], host_root=node)
         gt.wait_started()
-        pod = Pod(node, binary=binary, args=["16"], pod="cworker")
+        pod = Pod(node, binary=binary, args=["16"], pod="cworker", uid=uid)
         limit = int(pod.memfile("memory.limit_in_bytes"))
         pod.wait_exit(60)
         t, k = gt.kill_of(pod.pid, 20)

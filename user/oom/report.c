@@ -351,7 +351,7 @@ int oom_report__heap(struct oom_report *r, const struct oom_enrich_ctx *cx, cons
 	}
 	have = !r->heap_addrs.err && cx->tracer &&
 	       !oom_tracer__go_heap_snap(cx->tracer, r->ev.victim_pid, &snap);
-	if (!have && !r->heap_addrs.err && !why_none)
+	if (!have && !r->heap_addrs.err && !why_none && cx->tracer)
 		return -EAGAIN;
 	heap_report__from_snap(&r->heap, &r->heap_addrs, have ? &snap : NULL,
 			       have && boot_ns_to_ticks(snap.start_boottime_ns) ==

@@ -288,6 +288,8 @@ int oom_session__tick(void *ctx, bool final)
 		json_u64(&w, "ringbuf_drops", st.ringbuf_drops);
 		json_u64(&w, "memcg_map_full", st.memcg_map_full);
 		json_u64(&w, "charge_counters_armed", run->armed);
+		json_u64(&w, "go_heap_reads", st.go_heap_reads);
+		json_u64(&w, "go_heap_read_faults", st.go_heap_faults);
 		json_obj_end(&w);
 		json_end_line(&w);
 	} else {
