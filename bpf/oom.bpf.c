@@ -17,6 +17,9 @@
  * not pass through that tracepoint (they are memcg_memory_event(), no
  * tracepoint, checked on 6.18): they are read from the memcg at each
  * reclaim and at the kill.
+ *
+ * Go heap: the words userspace named for a Go process are copied in its own
+ * context at its death, the kill hook or its SIGKILL's delivery (oom.h).
  */
 #include "common.bpf.h"
 #include "core_fixes.bpf.h"
@@ -52,6 +55,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct oom_bpf_stats);
 } stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32); /* tgid */
+	__type(value, struct oom_go_heap_addrs);
+} go_heap_addrs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32); /* tgid */
+	__type(value, struct oom_go_heap_snap);
+} go_heap_snaps SEC(".maps");
 
 static __always_inline struct oom_bpf_stats *get_stats(void)
 {
@@ -132,6 +149,84 @@ static __always_inline void read_levels(struct oom_kill_event *e, struct cgroup_
 		css = BPF_CORE_READ(css, parent);
 	}
 	e->nlevels = i;
+}
+
+/* ------------------------------------------------------------ Go heap */
+
+/*
+ * Copies the words named for the current process, once per process: the
+ * first of its threads to get here reads them (the others die the same
+ * instant). bpf_probe_read_user does not fault pages in: memory the OOM
+ * reaper already unmapped reads as an error, kept in err.
+ */
+static __always_inline void go_heap_snapshot(__u32 where)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32, i;
+	struct oom_go_heap_addrs *a = bpf_map_lookup_elem(&go_heap_addrs, &tgid);
+	struct task_struct *cur;
+	struct oom_go_heap_snap s = {}, *old;
+	struct oom_bpf_stats *st;
+
+	if (!a)
+		return;
+	cur = (struct task_struct *)bpf_get_current_task();
+	s.start_boottime_ns = task_start_boottime(BPF_CORE_READ(cur, group_leader));
+	old = bpf_map_lookup_elem(&go_heap_snaps, &tgid);
+	if (old && old->start_boottime_ns == s.start_boottime_ns)
+		return;
+	s.ktime_ns = bpf_ktime_get_ns();
+	s.tid = (__u32)pid_tgid;
+	s.where = where;
+	for (i = 0; i < OOM_GO_HEAP_WORDS && i < a->nwords; i++) {
+		long err = bpf_probe_read_user(&s.words[i], sizeof(s.words[i]),
+					       (const void *)a->addr[i]);
+
+		if (!err)
+			s.nread++;
+		else if (!s.err)
+			s.err = (__s32)err;
+	}
+	bpf_map_update_elem(&go_heap_snaps, &tgid, &s, BPF_ANY);
+	st = get_stats();
+	if (st) {
+		__sync_fetch_and_add(&st->go_heap_reads, 1);
+		if (s.err)
+			__sync_fetch_and_add(&st->go_heap_faults, 1);
+	}
+}
+
+/* A victim that ran the OOM killer itself is current: its memory is readable now. */
+static __always_inline void go_heap_if_victim(const struct oom_kill_event *e)
+{
+	if (e->victim_pid == e->trigger_pid || e->victim_pid == e->trigger_tid)
+		go_heap_snapshot(OOM_HEAP_AT_KILL);
+}
+
+/* signal_deliver: a SIGKILL is about to end the current process (any other signal: nothing). */
+static __always_inline int on_signal(int sig)
+{
+	if (sig == 9 /* SIGKILL */)
+		go_heap_snapshot(OOM_HEAP_AT_SIGKILL);
+	return 0;
+}
+
+SEC("?tp_btf/signal_deliver")
+int BPF_PROG(sigkill_tp_btf, int sig)
+{
+	return on_signal(sig);
+}
+
+SEC("?raw_tp/signal_deliver")
+int BPF_PROG(sigkill_raw_tp, int sig)
+{
+	return on_signal(sig);
+}
+
+SEC("?tracepoint/signal/signal_deliver")
+int sigkill_tp(struct trace_event_raw_signal_deliver *ctx)
+{
+	return on_signal(ctx->sig);
 }
 
 /* ------------------------------------------------------------ kill records */
@@ -217,6 +312,7 @@ static __always_inline int kill_from_task(void *ctx, struct task_struct *v, __u3
 		return 0;
 	e->source = source;
 	fill_victim(e, v);
+	go_heap_if_victim(e);
 	kill_submit(e);
 	return 0;
 }
@@ -239,6 +335,7 @@ static __always_inline int kill_from_oc(void *ctx, struct oom_control *oc)
 		e->oc_memcg_id = kernfs_node_id(BPF_CORE_READ(memcg, css.cgroup, kn));
 		e->flags |= OOM_F_OC_MEMCG;
 	}
+	go_heap_if_victim(e);
 	kill_submit(e);
 	return 0;
 }
@@ -268,6 +365,7 @@ static __always_inline int kill_from_record(struct trace_event_raw_mark_victim *
 		e->flags |= OOM_F_RSS | OOM_F_SCORE_ADJ;
 	}
 	read_levels(e, task_memcg_css(cur));
+	go_heap_if_victim(e);
 	kill_submit(e);
 	return 0;
 }
@@ -287,6 +385,7 @@ static __always_inline int kill_from_raw_args(void *ctx, __u64 arg0, __u32 sourc
 		e->source = source;
 		e->victim_pid = (__u32)arg0;
 		read_levels(e, task_memcg_css(cur));
+		go_heap_if_victim(e);
 		kill_submit(e);
 	}
 	return 0;

@@ -40,12 +40,13 @@ enum oom_constraint_abi {
 };
 
 /* flags of struct oom_kill_event */
-#define OOM_F_LEVELS_OF_VICTIM (1u << 0) /* levels[] walk the victim's memcg (else the trigger's)  \
-					  */
-#define OOM_F_RSS (1u << 1)		 /* the rss fields are valid */
-#define OOM_F_START_TIME (1u << 2)	 /* victim_start_boottime_ns is valid */
-#define OOM_F_OC_MEMCG (1u << 3)	 /* oc_memcg_id is oom_control's memcg (exact domain) */
-#define OOM_F_SCORE_ADJ (1u << 4)	 /* oom_score_adj is valid */
+#define OOM_F_LEVELS_OF_VICTIM                                                                     \
+	(1u << 0)		   /* levels[] walk the victim's memcg (else the trigger's)        \
+				    */
+#define OOM_F_RSS (1u << 1)	   /* the rss fields are valid */
+#define OOM_F_START_TIME (1u << 2) /* victim_start_boottime_ns is valid */
+#define OOM_F_OC_MEMCG (1u << 3)   /* oc_memcg_id is oom_control's memcg (exact domain) */
+#define OOM_F_SCORE_ADJ (1u << 4)  /* oom_score_adj is valid */
 
 /* One memory cgroup on the victim's path to the root, read at the kill. */
 struct oom_memcg_level {
@@ -108,12 +109,48 @@ struct oom_memcg_stats {
 	__u64 ev_high, ev_max, ev_oom, ev_oom_kill; /* memory_events_local after it */
 };
 
+/*
+ * The Go heap state at a victim's death (user/goelf/goheap.h). Userspace
+ * names, per process (key: tgid), the addresses of the words of the Go
+ * runtime's statistics (load bias applied) when it reads the process ahead
+ * of a kill. The words are copied in the process's own context (user memory
+ * is only readable there) at the moment of death: at the kill hook when the
+ * victim itself ran the OOM killer, else when a victim thread dequeues its
+ * SIGKILL (signal:signal_deliver; any SIGKILL, so the OOM killer's order of
+ * sending the signal before mark_victim does not matter). The first read of
+ * a process wins; userspace joins it to the kill record by tgid.
+ */
+#define OOM_GO_HEAP_WORDS 16
+
+struct oom_go_heap_addrs {
+	__u32 nwords;
+	__u32 _pad;
+	__u64 addr[OOM_GO_HEAP_WORDS]; /* each word is read as 8 bytes */
+};
+
+enum oom_go_heap_where {
+	OOM_HEAP_AT_KILL = 1,	 /* the kill hook, in the victim (it triggered the OOM) */
+	OOM_HEAP_AT_SIGKILL = 2, /* a victim thread dequeuing SIGKILL */
+};
+
+struct oom_go_heap_snap {
+	__u64 ktime_ns;		 /* bpf_ktime_get_ns when read */
+	__u64 start_boottime_ns; /* the process's (group leader's) start: pins the pid */
+	__u32 tid;		 /* the thread that read it */
+	__u32 where;		 /* enum oom_go_heap_where */
+	__s32 err;		 /* -errno of the first failed read; 0: all read */
+	__u32 nread;		 /* words read */
+	__u64 words[OOM_GO_HEAP_WORDS];
+};
+
 /* Counters of what went wrong in the kernel half, reported at exit. */
 struct oom_bpf_stats {
 	__u64 kills;		/* records produced */
 	__u64 ringbuf_drops;	/* records lost: the ring buffer was full */
 	__u64 memcg_map_full;	/* aggregates lost: the hash map was full */
 	__u64 reclaim_unpaired; /* reclaim ends without a begin (attached mid-reclaim) */
+	__u64 go_heap_reads;	/* Go heap snapshots taken */
+	__u64 go_heap_faults;	/* of which a word could not be read */
 };
 
 #endif

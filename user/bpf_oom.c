@@ -29,6 +29,7 @@ static const char *const hook_names[OOM_HOOK_NR] = {
 	[OOM_HOOK_EVENTS] = "memcg_events",
 	[OOM_HOOK_RECLAIM_BEGIN] = "memcg_reclaim_begin",
 	[OOM_HOOK_RECLAIM_END] = "memcg_reclaim_end",
+	[OOM_HOOK_SIGKILL] = "signal_deliver",
 };
 
 /* The program of hook h for mechanism m; NULL when the hook has none for it. */
@@ -45,6 +46,8 @@ static struct bpf_program *prog_for(struct oom_bpf *s, enum oom_hook h, enum ker
 					    s->progs.reclaim_begin_tp},
 		[OOM_HOOK_RECLAIM_END] = {NULL, NULL, s->progs.reclaim_end_tp_btf,
 					  s->progs.reclaim_end_raw_tp, s->progs.reclaim_end_tp},
+		[OOM_HOOK_SIGKILL] = {NULL, NULL, s->progs.sigkill_tp_btf, s->progs.sigkill_raw_tp,
+				      s->progs.sigkill_tp},
 	};
 
 	return m < MECH_NR ? table[h][m] : NULL;
@@ -281,6 +284,35 @@ int oom_tracer__stats(const struct oom_tracer *ot, struct oom_bpf_stats *out)
 	memset(out, 0, sizeof(*out));
 	err = bpf_map__lookup_elem(ot->skel->maps.stats, &zero, sizeof(zero), out, sizeof(*out), 0);
 	return err ? kern_stage_fail("cannot read the BPF statistics", err) : 0;
+}
+
+int oom_tracer__go_heap_set(struct oom_tracer *ot, uint32_t tgid, const uint64_t *addrs, uint32_t n)
+{
+	struct oom_go_heap_addrs a = {.nwords = n < OOM_GO_HEAP_WORDS ? n : OOM_GO_HEAP_WORDS};
+	__u32 key = tgid;
+
+	memcpy(a.addr, addrs, a.nwords * sizeof(a.addr[0]));
+	return bpf_map__update_elem(ot->skel->maps.go_heap_addrs, &key, sizeof(key), &a, sizeof(a),
+				    BPF_ANY);
+}
+
+void oom_tracer__go_heap_forget(struct oom_tracer *ot, uint32_t tgid)
+{
+	__u32 key = tgid;
+
+	bpf_map__delete_elem(ot->skel->maps.go_heap_addrs, &key, sizeof(key), 0);
+	bpf_map__delete_elem(ot->skel->maps.go_heap_snaps, &key, sizeof(key), 0);
+}
+
+int oom_tracer__go_heap_snap(const struct oom_tracer *ot, uint32_t tgid,
+			     struct oom_go_heap_snap *out)
+{
+	__u32 key = tgid;
+
+	if (bpf_map__lookup_elem(ot->skel->maps.go_heap_snaps, &key, sizeof(key), out, sizeof(*out),
+				 0))
+		return -ENOENT;
+	return 0;
 }
 
 void oom_tracer__free(struct oom_tracer *ot)

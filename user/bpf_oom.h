@@ -21,6 +21,8 @@ enum oom_hook {
 	OOM_HOOK_EVENTS,	/* "memcg_events": optional */
 	OOM_HOOK_RECLAIM_BEGIN, /* "memcg_reclaim_begin": optional, with its end */
 	OOM_HOOK_RECLAIM_END,
+	OOM_HOOK_SIGKILL, /* "signal_deliver": optional, the Go heap of a victim killed by another
+			   */
 	OOM_HOOK_NR,
 };
 
@@ -65,6 +67,17 @@ int oom_tracer__poll(struct oom_tracer *ot, int timeout_ms, oom_kill_fn fn, void
 /* The aggregates of one memcg (by cgroup id); -ENOENT when it had no charge-path events. */
 int oom_tracer__memcg(const struct oom_tracer *ot, uint64_t cgroup_id, struct oom_memcg_stats *out);
 int oom_tracer__stats(const struct oom_tracer *ot, struct oom_bpf_stats *out);
+
+/*
+ * The Go heap words of process tgid (oom.h): addrs[0..n) are read at its
+ * death. set replaces, forget removes the addresses and any snapshot.
+ */
+int oom_tracer__go_heap_set(struct oom_tracer *ot, uint32_t tgid, const uint64_t *addrs,
+			    uint32_t n);
+void oom_tracer__go_heap_forget(struct oom_tracer *ot, uint32_t tgid);
+/* The snapshot taken at tgid's death; -ENOENT when none (yet). */
+int oom_tracer__go_heap_snap(const struct oom_tracer *ot, uint32_t tgid,
+			     struct oom_go_heap_snap *out);
 void oom_tracer__free(struct oom_tracer *ot);
 
 #endif

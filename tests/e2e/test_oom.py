@@ -103,8 +103,7 @@ def run_go(tag, fx, args, env, want_traj, want_rule, global_args=(), fix_word="G
     node = tempfile.mkdtemp(prefix="gotrace-oom-node-")
     kmsg, gt, pod = Kmsg(), None, None
     try:
-        uid = str(uuid.uuid4())
-        # Scoped to its own pod: another OOM kill on the node must not be "the" kill.
+        uid = str(uuid.uuid4())  # scoped: other kills on the node do not count
         gt = Gotrace(["--pod", uid, "-n", "1", "-d", "90"], host_root=node,
                      global_args=global_args)
         gt.wait_started()
@@ -194,11 +193,10 @@ def scenario_trigger(no_read_ahead=False):
     try:
         uid = str(uuid.uuid4())
         gt = Gotrace(["--pod", uid, "-n", "1", "-d", "90"] +
-                     (["--no-read-ahead"] if no_read_ahead else []),
-                     host_root=node)
+                     (["--no-read-ahead"] if no_read_ahead else []), host_root=node)
         gt.wait_started()
         pod = Pod(node, binary=fx["path"], uid=uid, args=["-mode=trigger", "-base-mib=40",
-                                                  "-child-rate-mib=8", "-delay=2s"])
+                                                           "-child-rate-mib=8", "-delay=2s"])
         limit = int(pod.memfile("memory.limit_in_bytes"))
         check(pod.wait_log(r"child pid=\d+") is not None, "%s: the child started" % tag)
         procs = [p for p in pod.procs() if p != pod.pid]

@@ -134,35 +134,15 @@ static void check_texts(const char *what, const struct go_waitreasons *wr, const
 /* `go tool nm -size` of the newest toolchain: address and size of a symbol; 0 when absent. */
 static uint64_t nm_symbol(const char *bin, const char *name, uint64_t *size)
 {
-	char env[PATH_MAX + 128], cmd[3 * PATH_MAX], *out;
-	unsigned long long a = 0, s = 0;
-	int st;
-
-	tu_go_env(&gos[0], env, sizeof(env));
-	snprintf(cmd, sizeof(cmd), "%s '%s' tool nm -size '%s' | awk '$4 == \"%s\" {print $1, $2}'",
-		 env, gos[0].go, bin, name);
-	out = tu_run(cmd, &st);
-	assert_non_null(out);
-	if (sscanf(out, "%llx %llu", &a, &s) != 2)
-		a = s = 0;
-	free(out);
-	if (size)
-		*size = s;
-	return a;
+	return tu_nm_symbol(&gos[0], bin, name, size);
 }
 
 /* readelf's address of a section. */
 static uint64_t section_addr(const char *bin, const char *name)
 {
-	char cmd[PATH_MAX + 128], *out;
-	unsigned long long a = 0;
-	int st;
+	uint64_t a = tu_section_addr(bin, name);
 
-	snprintf(cmd, sizeof(cmd), "readelf -W -S '%s' | awk '$2 == \"%s\" {print $4}'", bin, name);
-	out = tu_run(cmd, &st);
-	assert_non_null(out);
-	assert_int_equal(sscanf(out, "%llx", &a), 1);
-	free(out);
+	assert_true(a != 0);
 	return a;
 }
 

@@ -60,49 +60,11 @@ static int teardown(void **state)
 	return 0;
 }
 
-/*
- * readelf's view of every struct type: "S name size" then "M member offset"
- * lines, reduced by awk from `readelf --debug-dump=info` (declarations have
- * no byte size and are left out).
- */
-static const char readelf_awk[] =
-	"readelf --debug-dump=info '%s' 2>/dev/null | awk '"
-	"/: Abbrev Number: [0-9]+ \\(DW_TAG_/ { split($1, a, \"[<>]\"); d = a[2] + 0;"
-	"  if (ins && d <= sd) ins = 0; tag = $NF; cand = 0; mem = \"\"; next }"
-	"/DW_AT_name +:/ { n = $NF;"
-	"  if (tag == \"(DW_TAG_structure_type)\" && !ins) { sn = n; sd = d; cand = 1 }"
-	"  if (tag == \"(DW_TAG_member)\" && ins && d == sd + 1) mem = n; next }"
-	"/DW_AT_byte_size +:/ { if (cand) { print \"S\", sn, $NF; ins = 1; cand = 0 } next }"
-	"/DW_AT_data_member_location:/ { if (mem != \"\") print \"M\", mem, $NF }'";
-
-/* Offset of member in the first definition of struct type in dump; -1 absent, -2 no struct. */
-static long readelf_member(const char *dump, const char *type, const char *member)
-{
-	char want[256], name[256];
-	const char *p;
-	long off;
-
-	snprintf(want, sizeof(want), "S %s ", type);
-	for (p = dump; p && strncmp(p, want, strlen(want)); p = strchr(p, '\n'), p = p ? p + 1 : p)
-		;
-	if (!p)
-		return -2;
-	for (p = strchr(p, '\n'); p && p[1] == 'M'; p = strchr(p + 1, '\n'))
-		if (sscanf(p + 1, "M %255s %ld", name, &off) == 2 && !strcmp(name, member))
-			return off;
-	return -1;
-}
-
 static char *readelf_dump(const char *bin)
 {
-	char cmd[PATH_MAX + sizeof(readelf_awk)];
-	char *out;
-	int st;
+	char *out = tu_readelf_structs(bin);
 
-	snprintf(cmd, sizeof(cmd), readelf_awk, bin);
-	out = tu_run(cmd, &st);
 	assert_non_null(out);
-	assert_int_equal(st, 0);
 	return out;
 }
 
@@ -157,11 +119,11 @@ static int check_against_readelf(const char *bin, const struct go_offsets *o)
 
 	for (i = 0; i < NORACLE; i++) {
 		const struct oracle_field *f = &oracle_fields[i];
-		long want = readelf_member(dump, f->type, f->member);
+		long want = tu_readelf_member(dump, f->type, f->member);
 
 		assert_true(want != -2);
 		if (want >= 0 && f->outer) {
-			long base = readelf_member(dump, "runtime.g", f->outer);
+			long base = tu_readelf_member(dump, "runtime.g", f->outer);
 
 			assert_true(base >= 0);
 			want += base;

@@ -4,7 +4,11 @@
  * kills (tests/e2e/capture_oom_facts.py: the oomalloc fixture in a 64 MiB
  * minikubelet pod with `gotrace oom --json` watching). The expectations come
  * from how each kill was made (the environment the capture set, the 64 MiB
- * limit it gave the container), not from gotrace's output.
+ * limit it gave the container), not from gotrace's output. The heap_*
+ * facts carry the Go heap state read at the death (rule oom_go_heap): how
+ * the fixture was told to behave (leak with GOGC 100, GC off or a memory
+ * limit set in code, killed by its child, not read ahead) decides the
+ * verdict expected.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -205,14 +209,113 @@ static void test_suggest(void **state)
 	assert_int_equal(oom_suggest_memlimit(1024 * MIB), 921 * MIB);
 }
 
+/* A leak, GOGC 100, no limit: the next GC was due past the limit; set GOMEMLIMIT. */
+static void test_heap_pacing(void **state)
+{
+	struct verdict v;
+
+	evaluate(&v, "heap_pacing");
+	assert_one_death(&v);
+	assert_string_equal(v.cands.v[0].rule, "oom_go_heap");
+	assert_true(top_has(&v, "oom_go_memlimit_unset"));
+	assert_true(top_has(&v, "oom_memcg"));
+	assert_non_null(strstr(v.cands.v[0].cause, "next Go GC was due"));
+	assert_non_null(strstr(v.cands.v[0].fix, "set GOMEMLIMIT=" SUGGEST_MIB));
+	assert_true(
+		any_line(v.cands.v[0].evidence, v.cands.v[0].nevidence, "Go heap at the death"));
+	release(&v);
+}
+
+/* debug.SetGCPercent(-1) with nothing in the environment: GC off, named as set in code. */
+static void test_heap_gogc_off_code(void **state)
+{
+	struct verdict v;
+
+	evaluate(&v, "heap_gogc_off_code");
+	assert_one_death(&v);
+	assert_string_equal(v.cands.v[0].rule, "oom_go_heap");
+	assert_null(fact_str(v.fs.v[0], "gogc"));
+	assert_true(top_has(&v, "oom_go_gogc_off"));
+	/* The environment says GOGC 100: only the runtime's own state knows the GC was off. */
+	assert_false(top_has(&v, "oom_go_memlimit_unset"));
+	assert_non_null(strstr(v.cands.v[0].cause, "set in code by debug.SetGCPercent(-1)"));
+	assert_non_null(strstr(v.cands.v[0].fix, "remove debug.SetGCPercent(-1)"));
+	release(&v);
+}
+
+/* debug.SetMemoryLimit(40 MiB) and a leak: the live heap filled the limit; no knob helps. */
+static void test_heap_live_code(void **state)
+{
+	struct verdict v;
+
+	evaluate(&v, "heap_live_code");
+	assert_one_death(&v);
+	assert_string_equal(v.cands.v[0].rule, "oom_go_heap");
+	assert_null(fact_str(v.fs.v[0], "gomemlimit"));
+	assert_false(top_has(&v, "oom_go_memlimit_unset"));
+	assert_non_null(strstr(v.cands.v[0].cause, "live Go heap"));
+	assert_non_null(strstr(v.cands.v[0].fix, "GOMEMLIMIT will not save it"));
+	assert_true(any_line(v.cands.v[0].evidence, v.cands.v[0].nevidence,
+			     "set in code by debug.SetMemoryLimit"));
+	release(&v);
+}
+
+/* Killed for its child's growth: its own heap was not what filled the cgroup. */
+static void test_heap_trigger(void **state)
+{
+	struct verdict v;
+
+	evaluate(&v, "heap_trigger");
+	assert_one_death(&v);
+	assert_string_equal(v.cands.v[0].rule, "oom_go_heap");
+	assert_non_null(strstr(v.cands.v[0].cause, "not its Go heap"));
+	assert_true(any_line(v.cands.v[0].evidence, v.cands.v[0].nevidence, "triggered by pid"));
+	release(&v);
+}
+
+/* Not read ahead: no heap verdict, the environment's rules, and the reason. */
+static void test_heap_unavailable(void **state)
+{
+	struct verdict v;
+
+	evaluate(&v, "heap_unavailable");
+	assert_one_death(&v);
+	assert_string_equal(v.cands.v[0].rule, "oom_go_memlimit_unset");
+	assert_false(top_has(&v, "oom_go_heap"));
+	assert_true(any_line(v.cands.v[0].evidence, v.cands.v[0].nevidence,
+			     "Go heap state at the death unavailable: gotrace had not read"));
+	release(&v);
+}
+
+/* The pacing kill's fact, changed into one allocation past a low goal: the jump verdict. */
+static void test_heap_jump(void **state)
+{
+	struct fact *f;
+	struct verdict v;
+
+	evaluate(&v, "heap_pacing");
+	f = v.fs.v[0];
+	assert_int_equal(fact_set_int(f, "go_heap_marked_bytes", 8 * MIB), 0);
+	assert_int_equal(fact_set_int(f, "go_heap_goal_bytes", 16 * MIB), 0);
+	assert_int_equal(fact_set_int(f, "go_heap_live_bytes", 88 * MIB), 0);
+	assert_int_equal(fact_set_int(f, "go_runtime_mapped_bytes", 96 * MIB), 0);
+	rank__evaluate(&v.fs, oom_rules, &v.cands);
+	assert_string_equal(v.cands.v[0].rule, "oom_go_heap");
+	assert_non_null(strstr(v.cands.v[0].cause, "one allocation outgrew"));
+	release(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_leak_unset),  cmocka_unit_test(test_jump_above),
-		cmocka_unit_test(test_leak_close),  cmocka_unit_test(test_leak_below),
-		cmocka_unit_test(test_gogc_off),    cmocka_unit_test(test_trigger),
-		cmocka_unit_test(test_c_victim),    cmocka_unit_test(test_old_go),
-		cmocka_unit_test(test_env_unknown), cmocka_unit_test(test_suggest),
+		cmocka_unit_test(test_leak_unset),	 cmocka_unit_test(test_jump_above),
+		cmocka_unit_test(test_leak_close),	 cmocka_unit_test(test_leak_below),
+		cmocka_unit_test(test_gogc_off),	 cmocka_unit_test(test_trigger),
+		cmocka_unit_test(test_c_victim),	 cmocka_unit_test(test_old_go),
+		cmocka_unit_test(test_env_unknown),	 cmocka_unit_test(test_suggest),
+		cmocka_unit_test(test_heap_pacing),	 cmocka_unit_test(test_heap_gogc_off_code),
+		cmocka_unit_test(test_heap_live_code),	 cmocka_unit_test(test_heap_trigger),
+		cmocka_unit_test(test_heap_unavailable), cmocka_unit_test(test_heap_jump),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

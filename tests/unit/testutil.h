@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,109 @@ static inline int tu_build_fixture(const struct tu_go *g, const char *flags, con
 		 "cd '%s/tests/fixtures/parked' && %s '%s' build %s -o '%s' . >&2", tu_repo_root(),
 		 env, g->go, flags, out);
 	return tu_system(cmd);
+}
+
+/*
+ * readelf's view of every struct type: "S name size" then "M member offset"
+ * lines, reduced by awk from `readelf --debug-dump=info` (binutils' own
+ * DWARF reader; declarations have no byte size and are left out). NULL when
+ * readelf fails.
+ */
+static inline char *tu_readelf_structs(const char *bin)
+{
+	static const char awk[] =
+		"readelf --debug-dump=info '%s' 2>/dev/null | awk '"
+		"/: Abbrev Number: [0-9]+ \\(DW_TAG_/ { split($1, a, \"[<>]\"); d = a[2] + 0;"
+		"  if (ins && d <= sd) ins = 0; tag = $NF; cand = 0; mem = \"\"; next }"
+		"/DW_AT_name +:/ { n = $NF;"
+		"  if (tag == \"(DW_TAG_structure_type)\" && !ins) { sn = n; sd = d; cand = 1 }"
+		"  if (tag == \"(DW_TAG_member)\" && ins && d == sd + 1) mem = n; next }"
+		"/DW_AT_byte_size +:/ { if (cand) { print \"S\", sn, $NF; ins = 1; cand = 0 } next "
+		"}"
+		"/DW_AT_data_member_location:/ { if (mem != \"\") print \"M\", mem, $NF }'";
+	char cmd[PATH_MAX + sizeof(awk)];
+	char *out;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), awk, bin);
+	out = tu_run(cmd, &st);
+	if (out && st) {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
+/* Offset of member in the first definition of struct type in dump; -1 absent, -2 no struct. */
+static inline long tu_readelf_member(const char *dump, const char *type, const char *member)
+{
+	char want[256], name[256];
+	const char *p;
+	long off;
+
+	snprintf(want, sizeof(want), "S %s ", type);
+	for (p = dump; p && strncmp(p, want, strlen(want)); p = strchr(p, '\n'), p = p ? p + 1 : p)
+		;
+	if (!p)
+		return -2;
+	for (p = strchr(p, '\n'); p && p[1] == 'M'; p = strchr(p + 1, '\n'))
+		if (sscanf(p + 1, "M %255s %ld", name, &off) == 2 && !strcmp(name, member))
+			return off;
+	return -1;
+}
+
+/* `go tool nm -size` of toolchain g: address (and size) of a symbol; 0 when absent. */
+static inline uint64_t tu_nm_symbol(const struct tu_go *g, const char *bin, const char *name,
+				    uint64_t *size)
+{
+	char env[PATH_MAX + 128], cmd[3 * PATH_MAX], *out;
+	unsigned long long a = 0, s = 0;
+	int st;
+
+	tu_go_env(g, env, sizeof(env));
+	snprintf(cmd, sizeof(cmd), "%s '%s' tool nm -size '%s' | awk '$4 == \"%s\" {print $1, $2}'",
+		 env, g->go, bin, name);
+	out = tu_run(cmd, &st);
+	if (!out || sscanf(out, "%llx %llu", &a, &s) != 2)
+		a = s = 0;
+	free(out);
+	if (size)
+		*size = s;
+	return a;
+}
+
+/* readelf's address of a section; 0 when absent. */
+static inline uint64_t tu_section_addr(const char *bin, const char *name)
+{
+	char cmd[PATH_MAX + 128], *out;
+	unsigned long long a = 0;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "readelf -W -S '%s' | awk '$2 == \"%s\" {print $4}'", bin, name);
+	out = tu_run(cmd, &st);
+	if (!out || sscanf(out, "%llx", &a) != 1)
+		a = 0;
+	free(out);
+	return a;
+}
+
+/* The name of readelf's allocated section that holds vaddr; "" when none. */
+static inline void tu_section_of(const char *bin, uint64_t vaddr, char *name, size_t len)
+{
+	char cmd[PATH_MAX + 128], sec[128], type[64], *out, *line;
+	unsigned long long addr, off, size;
+	int st;
+
+	name[0] = '\0';
+	snprintf(cmd, sizeof(cmd), "readelf -W -S '%s' | sed -n 's/^ *\\[ *[0-9]*\\] //p'", bin);
+	out = tu_run(cmd, &st);
+	for (line = out; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (sscanf(line, "%127s %63s %llx %llx %llx", sec, type, &addr, &off, &size) == 5 &&
+		    addr && vaddr >= addr && vaddr < addr + size) {
+			snprintf(name, len, "%s", sec);
+			break;
+		}
+	free(out);
 }
 
 /* A fresh directory under $TMPDIR; the caller removes it with tu_rmrf. */

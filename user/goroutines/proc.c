@@ -133,7 +133,9 @@ static int find_bias(struct go_proc *p, const struct stat *st)
 	err = proc_maps__read(p->pid, &maps);
 	if (err)
 		return err;
-	err = proc_maps__load_bias(maps, p->ef, st->st_dev, st->st_ino, &p->bias);
+	err = proc_maps__file_bias(maps, major(st->st_dev), minor(st->st_dev), st->st_ino,
+				   elf_file__segment(p->ef, 0), elf_file__nsegments(p->ef),
+				   &p->bias);
 	proc_maps__free(maps);
 	if (err)
 		return err_fail(ENOENT, "process %d: its executable is not mapped (exited?)",

@@ -4,8 +4,8 @@
  * snake_case keys with units (rank/fact.h). Identity attributes (pid, comm,
  * cgroup, pod, container, restart) come from proc/identity.h and name the
  * victim. Unknown values are left out rather than guessed. A fact holds at
- * most 64 attributes (rank/fact.c): the full detail is in the JSON report,
- * the fact keeps what rules and displays use (56 at most).
+ * most 96 attributes (rank/fact.c): the full detail is in the JSON report,
+ * the fact keeps what rules and displays use (69 at most).
  */
 #include <stdio.h>
 #include <string.h>
@@ -128,6 +128,51 @@ static int set_go(struct fact *f, const struct oom_report *r)
 	return err;
 }
 
+/*
+ * The Go heap at the death, as the runtime itself had it (the GC percent
+ * and memory limit in effect, whatever the environment said), or why it is
+ * not known.
+ */
+static int set_heap(struct fact *f, const struct oom_report *r)
+{
+	const struct heap_report *h = &r->heap;
+	const struct go_heap_state *s = &h->st;
+	int err = 0;
+
+	if (h->status == HEAP_NOT_GO)
+		return 0;
+	if (h->status == HEAP_UNAVAILABLE)
+		return fact_set_str(f, "go_heap_unavailable", h->why);
+	err |= fact_set_str(f, "go_heap_read_at",
+			    h->snap.where == OOM_HEAP_AT_KILL ? "kill" : "sigkill");
+	err |= fact_set_int(f, "go_heap_live_bytes", (int64_t)s->heap_live);
+	err |= fact_set_int(f, "go_heap_marked_bytes", (int64_t)s->heap_marked);
+	err |= fact_set_str(f, "go_heap_goal_by", go_heap_goal_by__name(s->goal_by));
+	if (s->goal_by != GO_GOAL_UNKNOWN && s->goal_by != GO_GOAL_NONE)
+		err |= fact_set_int(f, "go_heap_goal_bytes", (int64_t)s->heap_goal);
+	err |= fact_set_int(f, "go_gc_percent_effective", s->gc_percent);
+	if (s->memory_limit != INT64_MAX)
+		err |= fact_set_int(f, "go_memory_limit_effective_bytes", s->memory_limit);
+	if (r->have_info && !r->info.env_err) {
+		const struct go_env *e = &r->info.env;
+
+		err |= fact_set_bool(f, "go_gc_percent_set_in_code",
+				     heap_gc_percent_set_in_code(e->gc_percent, s->gc_percent));
+		if (e->memlimit_valid)
+			err |= fact_set_bool(
+				f, "go_memory_limit_set_in_code",
+				heap_memory_limit_set_in_code(e->memlimit_bytes, s->memory_limit));
+	}
+	err |= fact_set_int(f, "go_gc_cycles", s->gc_cycles);
+	err |= fact_set_int(f, "go_heap_sys_bytes", (int64_t)s->heap_sys);
+	err |= fact_set_int(f, "go_runtime_mapped_bytes", (int64_t)s->mapped_ready);
+	/* Go's nanotime and bpf_ktime_get_ns are both CLOCK_MONOTONIC. */
+	if (s->gc_cycles && s->last_gc_nanotime && s->last_gc_nanotime <= r->ev.ktime_ns)
+		err |= fact_set_int(f, "go_last_gc_before_kill_ns",
+				    (int64_t)(r->ev.ktime_ns - s->last_gc_nanotime));
+	return err;
+}
+
 struct fact *oom_report__to_fact(const struct oom_report *r)
 {
 	struct fact *f = fact_new("oom_kill", r->subject, r->kill_realtime_ns);
@@ -140,6 +185,7 @@ struct fact *oom_report__to_fact(const struct oom_report *r)
 	err |= set_domain(f, r);
 	err |= set_before(f, r);
 	err |= set_go(f, r);
+	err |= set_heap(f, r);
 	if (err) {
 		fact_free(f);
 		return NULL;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "oom/goheap.h"
 #include "proc/goenv.h"
 
 /*
@@ -26,6 +27,8 @@ struct proc_info {
 	char go_version[48]; /* "go1.22.5"; "" when not Go or unknown */
 	char exe[256];	     /* /proc/PID/exe link, for display */
 	char memcg[512];     /* memory cgroup path ("" when unknown) */
+	bool heap_tried;     /* heap below was resolved (read ahead, Go processes only) */
+	struct proc_heap heap;
 };
 
 /*

@@ -154,6 +154,65 @@ static void go(FILE *f, const struct oom_report *r)
 	     go_env_var__show(&e->gomaxprocs), go_env_var__show(&e->godebug));
 }
 
+/* The knobs in effect, and whether code changed them from what the environment says. */
+static void heap_knobs(const struct oom_report *r, char *buf, size_t len)
+{
+	const struct go_heap_state *s = &r->heap.st;
+	const struct go_env *e = &r->info.env;
+	bool env = r->have_info && !r->info.env_err;
+	char a[32];
+
+	if (s->gc_percent < 0)
+		snprintf(buf, len, "GOGC off");
+	else
+		snprintf(buf, len, "GOGC %d", s->gc_percent);
+	if (env && heap_gc_percent_set_in_code(e->gc_percent, s->gc_percent))
+		snprintf(buf + strlen(buf), len - strlen(buf),
+			 " (set in code; the environment: %s)", go_env_var__show(&e->gogc));
+	if (s->memory_limit == INT64_MAX)
+		snprintf(buf + strlen(buf), len - strlen(buf), ", no memory limit");
+	else
+		snprintf(buf + strlen(buf), len - strlen(buf), ", memory limit %s",
+			 fmt_bytes((uint64_t)s->memory_limit, a, sizeof(a)));
+	if (env && e->memlimit_valid &&
+	    heap_memory_limit_set_in_code(e->memlimit_bytes, s->memory_limit))
+		snprintf(buf + strlen(buf), len - strlen(buf),
+			 " (set in code; the environment: GOMEMLIMIT %s)",
+			 go_env_var__show(&e->gomemlimit));
+}
+
+static void heap(FILE *f, const struct oom_report *r)
+{
+	const struct heap_report *h = &r->heap;
+	const struct go_heap_state *s = &h->st;
+	char live[32], marked[32], goal[96], sys[32], mapped[32], knobs[300], ago[32];
+
+	if (h->status == HEAP_UNAVAILABLE)
+		line(f, "go heap", "unavailable: %s", h->why);
+	if (h->status != HEAP_READ)
+		return;
+	if (s->goal_by == GO_GOAL_NONE)
+		snprintf(goal, sizeof(goal), "no goal (the GC never runs)");
+	else if (s->goal_by == GO_GOAL_UNKNOWN)
+		snprintf(goal, sizeof(goal), "goal not computed (this Go's heapGoal() is unknown)");
+	else
+		snprintf(goal, sizeof(goal), "goal %s (%s)",
+			 fmt_bytes(s->heap_goal, sys, sizeof(sys)),
+			 go_heap_goal_by__name(s->goal_by));
+	ago[0] = '\0';
+	if (s->gc_cycles && s->last_gc_nanotime && s->last_gc_nanotime <= r->ev.ktime_ns)
+		snprintf(
+			ago, sizeof(ago), ", %s before",
+			fmt_duration(r->ev.ktime_ns - s->last_gc_nanotime, mapped, sizeof(mapped)));
+	line(f, "go heap", "in use %s, %s live at the end of GC #%u%s; %s",
+	     fmt_bytes(s->heap_live, live, sizeof(live)),
+	     fmt_bytes(s->heap_marked, marked, sizeof(marked)), s->gc_cycles, ago, goal);
+	heap_knobs(r, knobs, sizeof(knobs));
+	line(f, "", "%s; heap from the OS %s, runtime total %s; read %s", knobs,
+	     fmt_bytes(s->heap_sys, sys, sizeof(sys)),
+	     fmt_bytes(s->mapped_ready, mapped, sizeof(mapped)), heap_report__where(h));
+}
+
 static const char *const source_words[] = {
 	[VICTIM_KERNEL] = "unknown (gone before gotrace read it)",
 	[VICTIM_LIVE] = "read at the kill",
@@ -170,6 +229,7 @@ void oom_render_text(FILE *f, const struct oom_report *r, const struct cand_list
 	domain(f, r);
 	before(f, r);
 	go(f, r);
+	heap(f, r);
 	line(f, "source", "%s; %s OOM by %s; process facts %s; printed %s after the kill",
 	     r->mechanism, oom_kind__name(r->kind), r->kind_via ? r->kind_via : "nothing known",
 	     source_words[r->victim_source],
@@ -341,6 +401,64 @@ static void json_go(struct json_writer *w, const struct oom_report *r)
 	json_obj_end(w);
 }
 
+static void json_heap_state(struct json_writer *w, const struct oom_report *r)
+{
+	const struct go_heap_state *s = &r->heap.st;
+	const struct go_env *e = &r->info.env;
+	bool env = r->have_info && !r->info.env_err;
+
+	json_u64(w, "live_bytes", s->heap_live);
+	json_u64(w, "marked_bytes", s->heap_marked);
+	json_u64(w, "alloc_bytes", s->heap_alloc);
+	json_str(w, "goal_by", go_heap_goal_by__name(s->goal_by));
+	if (s->goal_by == GO_GOAL_UNKNOWN || s->goal_by == GO_GOAL_NONE)
+		json_null(w, "goal_bytes");
+	else
+		json_u64(w, "goal_bytes", s->heap_goal);
+	json_i64(w, "gc_percent", s->gc_percent);
+	if (s->memory_limit == INT64_MAX)
+		json_null(w, "memory_limit_bytes");
+	else
+		json_i64(w, "memory_limit_bytes", s->memory_limit);
+	if (env) {
+		json_bool(w, "gc_percent_set_in_code",
+			  heap_gc_percent_set_in_code(e->gc_percent, s->gc_percent));
+		json_bool(w, "memory_limit_set_in_code",
+			  e->memlimit_valid && heap_memory_limit_set_in_code(e->memlimit_bytes,
+									     s->memory_limit));
+	}
+	json_u64(w, "gc_cycles", s->gc_cycles);
+	if (s->gc_cycles && s->last_gc_nanotime && s->last_gc_nanotime <= r->ev.ktime_ns)
+		json_u64(w, "last_gc_ns_before_kill", r->ev.ktime_ns - s->last_gc_nanotime);
+	json_u64(w, "heap_sys_bytes", s->heap_sys);
+	json_u64(w, "heap_released_bytes", s->heap_released);
+	json_u64(w, "runtime_mapped_bytes", s->mapped_ready);
+}
+
+/* The Go heap at the death: null for a victim not known to be Go. */
+static void json_heap(struct json_writer *w, const struct oom_report *r)
+{
+	const struct heap_report *h = &r->heap;
+
+	if (h->status == HEAP_NOT_GO) {
+		json_null(w, "go_heap");
+		return;
+	}
+	json_obj_begin(w, "go_heap");
+	json_str(w, "status", h->status == HEAP_READ ? "read" : "unavailable");
+	if (h->source[0])
+		json_str(w, "source", h->source);
+	if (h->status == HEAP_UNAVAILABLE) {
+		json_str(w, "why", h->why);
+	} else {
+		json_str(w, "read_at", h->snap.where == OOM_HEAP_AT_KILL ? "kill" : "sigkill");
+		json_i64(w, "read_ns_after_kill", h->read_before_kill_ns);
+		json_u64(w, "read_tid", h->snap.tid);
+		json_heap_state(w, r);
+	}
+	json_obj_end(w);
+}
+
 static void json_pressure(struct json_writer *w, const struct oom_report *r)
 {
 	if (r->have_reclaim) {
@@ -393,6 +511,7 @@ void oom_render_json(FILE *f, const struct oom_report *r, const struct fact *fac
 	json_files(&w, r);
 	json_pressure(&w, r);
 	json_go(&w, r);
+	json_heap(&w, r);
 	if (fact)
 		fact_write_json(&w, "fact", fact);
 	rank_write_json_list(&w, "candidates", cands);

@@ -70,6 +70,10 @@ static void read_victim(struct oom_report *r, const struct oom_enrich_ctx *cx)
 	cached = cx->watch ? watch__proc(cx->watch, pid, want) : NULL;
 	if (!cached)
 		return;
+	/* The heap words the kernel half read were named from this reading. */
+	r->have_heap_addrs = cached->heap_tried;
+	r->heap_addrs = cached->heap;
+	r->heap_start_ticks = cached->start_ticks;
 	/* Read too late (no mm left): the read-ahead knows more. */
 	if (!r->have_info || r->info.env_err || r->info.exe_err) {
 		r->info = *cached;
@@ -321,6 +325,39 @@ void oom_report__build(struct oom_report *r, const struct oom_kill_event *ev,
 	history(r, cx);
 	reclaim(r, cx);
 	pressure(r, cx);
+}
+
+/* A Go victim (or one whose heap words were named, which only Go processes get)? */
+static bool victim_is_go(const struct oom_report *r)
+{
+	return r->have_heap_addrs || (r->have_info && !r->info.exe_err && r->info.is_go);
+}
+
+int oom_report__heap(struct oom_report *r, const struct oom_enrich_ctx *cx, const char *why_none)
+{
+	struct oom_go_heap_snap snap;
+	struct proc_heap none = {.err = -ENOENT};
+	bool have;
+
+	memset(&r->heap, 0, sizeof(r->heap));
+	if (!victim_is_go(r))
+		return 0; /* HEAP_NOT_GO */
+	if (!r->have_heap_addrs) {
+		snprintf(none.why, sizeof(none.why),
+			 "gotrace had not read the process before it died (it reads the "
+			 "processes of memory cgroups with a limit once a second)");
+		heap_report__from_snap(&r->heap, &none, NULL, false, r->ev.ktime_ns, NULL);
+		return 0;
+	}
+	have = !r->heap_addrs.err && cx->tracer &&
+	       !oom_tracer__go_heap_snap(cx->tracer, r->ev.victim_pid, &snap);
+	if (!have && !r->heap_addrs.err && !why_none && cx->tracer)
+		return -EAGAIN;
+	heap_report__from_snap(&r->heap, &r->heap_addrs, have ? &snap : NULL,
+			       have && boot_ns_to_ticks(snap.start_boottime_ns) ==
+					       r->heap_start_ticks,
+			       r->ev.ktime_ns, why_none);
+	return 0;
 }
 
 const char *victim_source__name(enum victim_source s)

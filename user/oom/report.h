@@ -8,6 +8,7 @@
 
 #include "oom.h"
 #include "oom/classify.h"
+#include "oom/goheap.h"
 #include "oom/procinfo.h"
 #include "oom/trajectory.h"
 #include "proc/identity.h"
@@ -79,6 +80,12 @@ struct oom_report {
 	uint64_t psi_some_stall_us, psi_full_stall_us;
 	bool have_files;
 	struct memcg_state files; /* the domain's cgroup files (latest read) */
+
+	/* The Go heap at the death (oom_report__heap). */
+	bool have_heap_addrs;	     /* the victim was read ahead: heap_addrs is its */
+	struct proc_heap heap_addrs; /* where its words were */
+	uint64_t heap_start_ticks;   /* the process they are for */
+	struct heap_report heap;
 };
 
 struct watch;
@@ -102,6 +109,14 @@ struct oom_enrich_ctx {
 /* Builds r from ev. Never fails: what cannot be known stays unknown. */
 void oom_report__build(struct oom_report *r, const struct oom_kill_event *ev,
 		       const struct oom_enrich_ctx *cx);
+/*
+ * The victim's Go heap state into r->heap: the snapshot the kernel half
+ * took at its death, or why there is none. -EAGAIN while one is still
+ * expected (a victim killed by another process dequeues its SIGKILL a
+ * little later): call again; with why_none set (the wait is over), never
+ * -EAGAIN, why_none is the reason.
+ */
+int oom_report__heap(struct oom_report *r, const struct oom_enrich_ctx *cx, const char *why_none);
 /* The "oom_kill" fact; NULL on ENOMEM. */
 struct fact *oom_report__to_fact(const struct oom_report *r);
 

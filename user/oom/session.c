@@ -25,6 +25,15 @@
 #define WINDOW_NS 120000000000ULL  /* two minutes of history */
 #define ARM_PERCENT 75		   /* usage/limit that arms the charge-path counters */
 #define ARM_HOLD_NS 10000000000ULL /* and for how long after the last time it was seen */
+/*
+ * How long a kill waits for its victim's Go heap reading: a victim killed
+ * by another process reads it when it dequeues its SIGKILL, normally within
+ * a millisecond; one stuck in the kernel may never. The wait is part of the
+ * kill-to-print latency.
+ */
+#define HEAP_WAIT_NS 100000000ULL
+#define HEAP_POLL_MS 5 /* poll granularity while a kill waits */
+#define MAX_WAITING 64
 
 struct oom_session {
 	struct oom_session_opts o;
@@ -39,14 +48,17 @@ struct oom_session {
 	uint32_t armed; /* times the charge-path counters were armed */
 	uint64_t hot_until;
 	uint64_t start_ns;
+	/* Kills waiting for their victim's Go heap reading (oom_report__heap). */
+	struct oom_report *waiting[MAX_WAITING];
+	uint64_t waiting_until[MAX_WAITING];
+	size_t nwaiting;
 };
 
 /* ------------------------------------------------------------------ kills */
 
-static int on_kill(void *ctx, const struct oom_kill_event *e)
+static struct oom_enrich_ctx enrich_ctx(const struct oom_session *run)
 {
-	struct oom_session *run = ctx;
-	struct oom_enrich_ctx cx = {
+	return (struct oom_enrich_ctx){
 		.watch = run->watch,
 		.ksyms = run->ksyms,
 		.tracer = run->tracer,
@@ -55,19 +67,15 @@ static int on_kill(void *ctx, const struct oom_kill_event *e)
 		.unified_mount = run->cl.unified_mount,
 		.window_ns = WINDOW_NS,
 	};
-	struct oom_report *r = malloc(sizeof(*r));
+}
+
+/* A kill with everything known: its fact, the rules, the output. Frees r. */
+static void finish(struct oom_session *run, struct oom_report *r)
+{
 	struct fact_store one = {0};
 	struct cand_list cands = {0};
 	struct fact *f;
 
-	if (!r)
-		return -ENOMEM;
-	oom_report__build(r, e, &cx);
-	if (!oom_scope__kill(&run->scope, r)) {
-		run->skipped++;
-		free(r);
-		return 0;
-	}
 	/* One kill's fact alone: its candidates explain this death (merge_key death:<pid>). */
 	f = oom_report__to_fact(r);
 	if (f && !fact_store__add(&one, f))
@@ -87,14 +95,93 @@ static int on_kill(void *ctx, const struct oom_kill_event *e)
 	cand_list__clear(&cands);
 	fact_store__clear(&one);
 	free(r);
+}
+
+/* Why a kill stopped waiting for its heap reading. */
+static const char *why_no_reading(const struct oom_session *run, const struct oom_report *r,
+				  bool stopping, char *buf, size_t len)
+{
+	const struct oom_hook_state *sk = oom_tracer__hook(run->tracer, OOM_HOOK_SIGKILL);
+
+	if (stopping)
+		snprintf(buf, len, "gotrace stopped before the victim dequeued its SIGKILL");
+	else if (!sk->used)
+		snprintf(buf, len,
+			 "the victim did not run the OOM killer itself (pid %u did) and "
+			 "signal_deliver is unavailable here (%.160s)",
+			 r->ev.trigger_pid, sk->why_not);
+	else
+		snprintf(buf, len,
+			 "the victim had not dequeued its SIGKILL %llu ms after the kill (stuck "
+			 "in the kernel, or already exiting)",
+			 (unsigned long long)(HEAP_WAIT_NS / 1000000));
+	return buf;
+}
+
+/* Kills whose reading came, or whose wait is over (all of them when stopping). */
+static void flush_waiting(struct oom_session *run, bool stopping)
+{
+	struct oom_enrich_ctx cx = enrich_ctx(run);
+	uint64_t now = mono_ns();
+	size_t i = 0;
+	char why[300];
+
+	while (i < run->nwaiting) {
+		struct oom_report *r = run->waiting[i];
+
+		if (oom_report__heap(r, &cx, NULL) == -EAGAIN) {
+			if (!stopping && now < run->waiting_until[i]) {
+				i++;
+				continue;
+			}
+			oom_report__heap(r, &cx,
+					 why_no_reading(run, r, stopping, why, sizeof(why)));
+		}
+		run->nwaiting--;
+		run->waiting[i] = run->waiting[run->nwaiting];
+		run->waiting_until[i] = run->waiting_until[run->nwaiting];
+		finish(run, r);
+	}
+}
+
+static int on_kill(void *ctx, const struct oom_kill_event *e)
+{
+	struct oom_session *run = ctx;
+	struct oom_enrich_ctx cx = enrich_ctx(run);
+	struct oom_report *r = malloc(sizeof(*r));
+	char why[300];
+
+	if (!r)
+		return -ENOMEM;
+	oom_report__build(r, e, &cx);
+	if (!oom_scope__kill(&run->scope, r)) {
+		run->skipped++;
+		free(r);
+		return 0;
+	}
+	if (oom_report__heap(r, &cx, NULL) == -EAGAIN) {
+		if (run->nwaiting < MAX_WAITING &&
+		    oom_tracer__hook(run->tracer, OOM_HOOK_SIGKILL)->used) {
+			run->waiting[run->nwaiting] = r;
+			run->waiting_until[run->nwaiting++] = r->recv_mono_ns + HEAP_WAIT_NS;
+			return 0;
+		}
+		oom_report__heap(r, &cx, why_no_reading(run, r, false, why, sizeof(why)));
+	}
+	finish(run, r);
 	return 0;
 }
 
 int oom_session__poll(void *ctx, int timeout_ms)
 {
 	struct oom_session *run = ctx;
+	int n;
 
-	return oom_tracer__poll(run->tracer, timeout_ms, on_kill, run);
+	if (run->nwaiting && timeout_ms > HEAP_POLL_MS)
+		timeout_ms = HEAP_POLL_MS;
+	n = oom_tracer__poll(run->tracer, timeout_ms, on_kill, run);
+	flush_waiting(run, false);
+	return n;
 }
 
 bool oom_session__done(void *ctx)
@@ -187,6 +274,7 @@ int oom_session__tick(void *ctx, bool final)
 		arm(run, now);
 		return 0;
 	}
+	flush_waiting(run, true);
 	if (run->o.quiet)
 		return 0;
 	oom_tracer__stats(run->tracer, &st);
@@ -200,6 +288,8 @@ int oom_session__tick(void *ctx, bool final)
 		json_u64(&w, "ringbuf_drops", st.ringbuf_drops);
 		json_u64(&w, "memcg_map_full", st.memcg_map_full);
 		json_u64(&w, "charge_counters_armed", run->armed);
+		json_u64(&w, "go_heap_reads", st.go_heap_reads);
+		json_u64(&w, "go_heap_read_faults", st.go_heap_faults);
 		json_obj_end(&w);
 		json_end_line(&w);
 	} else {
@@ -213,6 +303,23 @@ int oom_session__tick(void *ctx, bool final)
 
 /* ------------------------------------------------------------------ setup */
 
+/* Where a Go process read ahead keeps its heap words goes to the kernel half. */
+static void on_proc(void *ctx, const struct proc_info *pi, bool alive)
+{
+	struct oom_session *run = ctx;
+	uint64_t addrs[GO_HEAP_NFIELDS];
+
+	if (!pi->heap_tried || pi->heap.err)
+		return;
+	if (!alive) {
+		oom_tracer__go_heap_forget(run->tracer, (uint32_t)pi->pid);
+		return;
+	}
+	for (int f = 0; f < GO_HEAP_NFIELDS; f++)
+		addrs[f] = pi->heap.addr[f];
+	oom_tracer__go_heap_set(run->tracer, (uint32_t)pi->pid, addrs, GO_HEAP_NFIELDS);
+}
+
 static int setup_watch(struct oom_session *run)
 {
 	struct watch_cfg cfg = {
@@ -225,6 +332,8 @@ static int setup_watch(struct oom_session *run)
 		.full_ns = FULL_NS,
 		.window_ns = WINDOW_NS,
 		.no_read_ahead = run->o.no_read_ahead,
+		.on_proc = on_proc,
+		.proc_ctx = run,
 	};
 	int err;
 
@@ -246,10 +355,11 @@ static int setup(struct oom_session *run)
 	err = cgroup_layout__read(&run->cl);
 	if (!err)
 		err = oom_scope__init(&run->scope, run->co, &run->cl);
-	if (!err)
-		err = setup_watch(run);
+	/* The tracer first: the watch's first round names Go processes' heap words to it. */
 	if (!err)
 		err = oom_tracer__open(&run->o.topts, &run->tracer);
+	if (!err)
+		err = setup_watch(run);
 	if (err)
 		return err;
 	kill = oom_tracer__hook(run->tracer, OOM_HOOK_KILL);
@@ -281,8 +391,10 @@ int oom_session__load_only_report(const struct oom_session *run)
 
 static void teardown(struct oom_session *run)
 {
-	oom_tracer__free(run->tracer);
+	for (size_t i = 0; i < run->nwaiting; i++)
+		free(run->waiting[i]);
 	watch__free(run->watch);
+	oom_tracer__free(run->tracer);
 	ksyms__free(run->ksyms);
 }
 

@@ -8,6 +8,7 @@
 
 #include "base/num.h"
 #include "base/signals.h"
+#include "oom/goheap.h"
 #include "oom/watch.h"
 #include "proc/procfs.h"
 
@@ -32,6 +33,7 @@ struct watch {
 	size_t nprocs, pcap;
 	uint64_t gen;
 	uint64_t next_sample, next_full;
+	struct heap_cache *heap; /* executables' heap layouts */
 };
 
 static char *dir_of(const struct watch *w, const char *path, char *buf, size_t len)
@@ -254,7 +256,16 @@ static struct proc_slot *proc_new(struct watch *w)
 	return &w->procs[w->nprocs++];
 }
 
-/* A pid listed in a watched cgroup: read it once per process instance. */
+static void proc_event(struct watch *w, const struct proc_info *pi, bool alive)
+{
+	if (w->cfg.on_proc)
+		w->cfg.on_proc(w->cfg.proc_ctx, pi, alive);
+}
+
+/*
+ * A pid listed in a watched cgroup: read it once per process instance,
+ * with where a Go process keeps its heap statistics.
+ */
 static void see_pid(struct watch *w, pid_t pid)
 {
 	struct proc_slot *s = proc_slot(w, pid);
@@ -270,13 +281,20 @@ static void see_pid(struct watch *w, pid_t pid)
 	}
 	if (proc_info__read(pid, &pi))
 		return;
-	if (!s)
+	if (pi.is_go && w->heap) {
+		heap_cache__resolve(w->heap, pid, &pi.heap);
+		pi.heap_tried = true;
+	}
+	if (s)
+		proc_event(w, &s->pi, false); /* the pid's previous process */
+	else
 		s = proc_new(w);
 	if (!s)
 		return;
 	s->pi = pi;
 	s->gen = w->gen;
 	s->gone_ns = 0;
+	proc_event(w, &s->pi, true);
 }
 
 static void scan_procs(struct watch *w, struct watch_cg *c)
@@ -306,8 +324,10 @@ static void sweep_procs(struct watch *w, uint64_t now)
 
 		if (s->gen != w->gen && !s->gone_ns)
 			s->gone_ns = now;
-		if (s->gone_ns && now - s->gone_ns > GONE_KEEP_NS)
+		if (s->gone_ns && now - s->gone_ns > GONE_KEEP_NS) {
+			proc_event(w, &s->pi, false);
 			continue;
+		}
 		w->procs[out++] = *s;
 	}
 	w->nprocs = out;
@@ -414,6 +434,10 @@ int watch__new(const struct watch_cfg *cfg, struct watch **out)
 	if (!w)
 		return -ENOMEM;
 	w->cfg = *cfg;
+	if (!cfg->no_read_ahead && heap_cache__new(&w->heap)) {
+		free(w);
+		return -ENOMEM;
+	}
 	if (!w->cfg.sample_ns)
 		w->cfg.sample_ns = 100000000ULL;
 	if (!w->cfg.full_ns)
@@ -432,5 +456,6 @@ void watch__free(struct watch *w)
 		cg_free(w->cgs[i]);
 	free(w->cgs);
 	free(w->procs);
+	heap_cache__free(w->heap);
 	free(w);
 }

@@ -34,6 +34,12 @@ struct watch_cfg {
 	uint64_t full_ns;   /* full state + PSI + cgroup membership period */
 	uint64_t window_ns; /* how much history is kept */
 	bool no_read_ahead; /* tests: never read processes ahead of a kill */
+	/*
+	 * A process read ahead (alive) or forgotten (gone for a while, or its
+	 * pid reused): where its Go heap words are goes to the kernel half.
+	 */
+	void (*on_proc)(void *ctx, const struct proc_info *pi, bool alive);
+	void *proc_ctx;
 };
 
 struct watch_cg {

@@ -95,11 +95,11 @@ const struct elf_segment *proc_map__pick_segment(const struct proc_map *m,
 int proc_map__link_vaddr(const struct proc_map *m, const struct elf_file *ef, uint64_t addr,
 			 uint64_t *vaddr);
 /*
- * The load bias (runtime address - link vaddr; 0 for non-PIE) of the file
- * ef, identified in the maps by its device and inode (the path may be
- * another mount namespace's, or deleted). -ENOENT when it is not mapped.
+ * The load bias (runtime address - link vaddr; 0 for ET_EXEC) of the file
+ * (device, inode) whose program headers are segs[0..n), from its first
+ * mapping a PT_LOAD explains. -ENOENT when the file is not mapped.
  */
-int proc_maps__load_bias(const struct proc_maps *maps, const struct elf_file *ef, dev_t dev,
-			 ino_t ino, uint64_t *bias);
+int proc_maps__file_bias(const struct proc_maps *maps, uint32_t dev_major, uint32_t dev_minor,
+			 uint64_t inode, const struct elf_segment *segs, size_t n, uint64_t *bias);
 
 #endif

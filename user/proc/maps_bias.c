@@ -3,7 +3,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <stdbool.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -110,20 +109,20 @@ int proc_map__link_vaddr(const struct proc_map *m, const struct elf_file *ef, ui
 	return 0;
 }
 
-int proc_maps__load_bias(const struct proc_maps *maps, const struct elf_file *ef, dev_t dev,
-			 ino_t ino, uint64_t *bias)
+int proc_maps__file_bias(const struct proc_maps *maps, uint32_t dev_major, uint32_t dev_minor,
+			 uint64_t inode, const struct elf_segment *segs, size_t n, uint64_t *bias)
 {
-	uint64_t vaddr;
-	size_t i;
-
-	for (i = 0; i < proc_maps__count(maps); i++) {
+	for (size_t i = 0; i < proc_maps__count(maps); i++) {
 		const struct proc_map *m = proc_maps__get(maps, i);
+		const struct elf_segment *s;
 
-		if (m->kind != PROC_MAP_FILE || m->inode != (uint64_t)ino ||
-		    m->dev_major != major(dev) || m->dev_minor != minor(dev))
+		if (m->kind != PROC_MAP_FILE || m->inode != inode || m->dev_major != dev_major ||
+		    m->dev_minor != dev_minor)
 			continue;
-		if (!proc_map__link_vaddr(m, ef, m->start, &vaddr)) {
-			*bias = m->start - vaddr;
+		s = proc_map__pick_segment(m, segs, n, m->start);
+		if (s) {
+			*bias = m->start -
+				proc_map__link_vaddr_with(m, s->offset, s->vaddr, m->start);
 			return 0;
 		}
 	}

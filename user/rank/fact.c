@@ -8,7 +8,7 @@
 #include "base/jsonread.h"
 #include "rank/fact.h"
 
-#define FACT_MAX_ATTRS 64
+#define FACT_MAX_ATTRS 96 /* an oom_kill of a Go victim with its heap state sets ~70 */
 
 struct fact *fact_new(const char *kind, const char *subject, uint64_t time_ns)
 {

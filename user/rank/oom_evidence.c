@@ -44,12 +44,117 @@ bool oom_go_line(const struct fact *f, char *buf, size_t len)
 {
 	const char *ver = fact_str(f, "go_version"), *gogc = fact_str(f, "gogc");
 	const char *lim = fact_str(f, "gomemlimit");
+	size_t n;
 
 	if (!oom_is_go_with_env(f))
 		return false;
 	snprintf(buf, len, "%s, GOGC=%s%s, GOMEMLIMIT=%s", ver ? ver : "Go (version unknown)",
 		 gogc ? gogc : "100", gogc ? "" : " (unset)", lim ? lim : "unset");
+	/* What code changed is named: the environment no longer tells. */
+	if (fact_bool(f, "go_gc_percent_set_in_code", false)) {
+		n = strlen(buf);
+		snprintf(buf + n, len - n, "; in effect ");
+		n = strlen(buf);
+		oom_go_gogc_words(f, buf + n, len - n);
+	}
+	if (fact_bool(f, "go_memory_limit_set_in_code", false)) {
+		n = strlen(buf);
+		snprintf(buf + n, len - n, "; in effect ");
+		n = strlen(buf);
+		oom_go_memlimit_words(f, buf + n, len - n);
+	}
 	return true;
+}
+
+bool oom_go_heap_read(const struct fact *f)
+{
+	return fact_has(f, "go_heap_live_bytes");
+}
+
+int64_t oom_go_gc_percent(const struct fact *f)
+{
+	if (fact_has(f, "go_gc_percent_effective"))
+		return fact_int(f, "go_gc_percent_effective", 100);
+	return fact_int(f, "gogc_percent", 100);
+}
+
+int64_t oom_go_memlimit(const struct fact *f)
+{
+	if (oom_go_heap_read(f))
+		return fact_int(f, "go_memory_limit_effective_bytes", -1);
+	return fact_int(f, "gomemlimit_bytes", -1);
+}
+
+void oom_go_gogc_words(const struct fact *f, char *buf, size_t len)
+{
+	int64_t p = oom_go_gc_percent(f);
+	const char *env = fact_str(f, "gogc");
+	char was[64];
+
+	if (env)
+		snprintf(was, sizeof(was), "GOGC=%s", env);
+	else
+		snprintf(was, sizeof(was), "no GOGC");
+	if (fact_bool(f, "go_gc_percent_set_in_code", false) && p < 0)
+		snprintf(buf, len,
+			 "GOGC off, set in code by debug.SetGCPercent(-1) while the environment "
+			 "has %s",
+			 was);
+	else if (fact_bool(f, "go_gc_percent_set_in_code", false))
+		snprintf(
+			buf, len,
+			"GOGC %lld, set in code by debug.SetGCPercent while the environment has %s",
+			(long long)p, was);
+	else if (env)
+		snprintf(buf, len, "GOGC=%s", env);
+	else
+		snprintf(buf, len, "GOGC %lld (default)", (long long)p);
+}
+
+void oom_go_memlimit_words(const struct fact *f, char *buf, size_t len)
+{
+	int64_t lim = oom_go_memlimit(f);
+	const char *env = fact_str(f, "gomemlimit");
+	char a[32];
+
+	if (lim < 0)
+		snprintf(buf, len, "GOMEMLIMIT unset");
+	else if (fact_bool(f, "go_memory_limit_set_in_code", false))
+		snprintf(buf, len, "memory limit %s, set in code by debug.SetMemoryLimit",
+			 fmt_bytes((uint64_t)lim, a, sizeof(a)));
+	else
+		snprintf(buf, len, "GOMEMLIMIT=%s",
+			 env ? env : fmt_bytes((uint64_t)lim, a, sizeof(a)));
+}
+
+/* What the Go runtime's own statistics said at the death, or why they are unknown. */
+static void heap_lines(struct candidate *c, const struct fact *f)
+{
+	const char *why = fact_str(f, "go_heap_unavailable");
+	int64_t goal = fact_int(f, "go_heap_goal_bytes", -1);
+	int64_t ago = fact_int(f, "go_last_gc_before_kill_ns", -1);
+	char a[32], b[32], d[32], e[32], g[64];
+
+	if (why) {
+		cand_evidence(c, "Go heap state at the death unavailable: %s", why);
+		return;
+	}
+	if (!oom_go_heap_read(f))
+		return;
+	if (goal >= 0)
+		snprintf(g, sizeof(g), "next GC due at %s",
+			 fmt_bytes((uint64_t)goal, a, sizeof(a)));
+	else
+		snprintf(g, sizeof(g), "no GC due (%s)", fact_str(f, "go_heap_goal_by"));
+	cand_evidence(c,
+		      "Go heap at the death: %s in use, %s live after GC #%lld%s%s%s; %s; the "
+		      "runtime held %s in all",
+		      fmt_bytes((uint64_t)fact_int(f, "go_heap_live_bytes", 0), b, sizeof(b)),
+		      fmt_bytes((uint64_t)fact_int(f, "go_heap_marked_bytes", 0), d, sizeof(d)),
+		      (long long)fact_int(f, "go_gc_cycles", 0), ago >= 0 ? ", " : "",
+		      ago >= 0 ? fmt_duration((uint64_t)ago, a, sizeof(a)) : "",
+		      ago >= 0 ? " before" : "", g,
+		      fmt_bytes((uint64_t)fact_int(f, "go_runtime_mapped_bytes", 0), e, sizeof(e)));
 }
 
 static void limit_lines(struct candidate *c, const struct fact *f)
@@ -91,9 +196,9 @@ static void pressure_lines(struct candidate *c, const struct fact *f)
 	char a[32];
 
 	if (n > 0)
-		cand_evidence(c, "%lld direct reclaims in the memcg stalled it %s", (long long)n,
-			      fmt_duration((uint64_t)fact_int(f, "reclaim_stall_ns", 0), a,
-					      sizeof(a)));
+		cand_evidence(
+			c, "%lld direct reclaims in the memcg stalled it %s", (long long)n,
+			fmt_duration((uint64_t)fact_int(f, "reclaim_stall_ns", 0), a, sizeof(a)));
 	if (fact_has(f, "psi_some_avg10") && fact_float(f, "psi_some_avg10", 0) > 0)
 		cand_evidence(c, "memory pressure (PSI avg10): some %.2f%%, full %.2f%%",
 			      fact_float(f, "psi_some_avg10", 0),
@@ -102,11 +207,12 @@ static void pressure_lines(struct candidate *c, const struct fact *f)
 
 void oom_evidence(struct candidate *c, const struct fact *f)
 {
-	char go[200];
+	char go[400];
 
 	limit_lines(c, f);
 	victim_lines(c, f);
 	pressure_lines(c, f);
 	if (oom_go_line(f, go, sizeof(go)))
 		cand_evidence(c, "%s", go);
+	heap_lines(c, f);
 }

@@ -31,4 +31,19 @@ uint64_t oom_suggest_memlimit(uint64_t limit_bytes);
 /* The memcg limit of a memcg OOM, else 0. */
 uint64_t oom_memcg_limit(const struct fact *f);
 
+/*
+ * The Go runtime's knobs as they were in effect: read from the runtime at
+ * the death when its heap state was read (go_*_effective: debug.SetGCPercent
+ * and debug.SetMemoryLimit in code count), else from the environment.
+ * oom_go_memlimit is -1 when there was no memory limit.
+ */
+int64_t oom_go_gc_percent(const struct fact *f);
+int64_t oom_go_memlimit(const struct fact *f);
+/* Was the Go heap state read at the death (go_heap_* attributes)? */
+bool oom_go_heap_read(const struct fact *f);
+/* "GOGC off (set in code: debug.SetGCPercent)", "GOGC=50", "GOGC 100 (default)". */
+void oom_go_gogc_words(const struct fact *f, char *buf, size_t len);
+/* "GOMEMLIMIT 48.0 MiB (set in code: debug.SetMemoryLimit)", "GOMEMLIMIT unset". */
+void oom_go_memlimit_words(const struct fact *f, char *buf, size_t len);
+
 #endif

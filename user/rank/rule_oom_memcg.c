@@ -39,7 +39,7 @@ static void fix_for(struct candidate *c, const struct fact *f, uint64_t limit)
  */
 static void memlimit_outgrown(struct candidate *c, const struct fact *f, uint64_t limit)
 {
-	int64_t gml = fact_int(f, "gomemlimit_bytes", -1);
+	int64_t gml = oom_go_memlimit(f);
 	char a[32];
 
 	if (!oom_is_go_with_env(f) || gml < 0 || (uint64_t)gml >= limit / 100 * 95)

@@ -16,11 +16,10 @@
 static void eval_one(const struct fact *f, struct cand_list *out)
 {
 	uint64_t limit = oom_memcg_limit(f), want;
-	int64_t gml = fact_int(f, "gomemlimit_bytes", -1);
-	const char *raw = fact_str(f, "gomemlimit");
+	int64_t gml = oom_go_memlimit(f);
 	struct candidate *c;
 	bool above;
-	char a[32], b[32];
+	char b[32], what[160];
 
 	if (!limit || !oom_is_go_with_env(f) || gml < 0 ||
 	    (uint64_t)gml < limit / 100 * TOO_CLOSE_PERCENT)
@@ -30,11 +29,9 @@ static void eval_one(const struct fact *f, struct cand_list *out)
 		return;
 	above = (uint64_t)gml >= limit;
 	want = oom_suggest_memlimit(limit);
-	cand_cause(c,
-		   "GOMEMLIMIT=%s (%s) is %s the %s container limit: the kernel kills "
-		   "before the Go GC reacts",
-		   raw ? raw : "?", fmt_bytes((uint64_t)gml, a, sizeof(a)),
-		   above ? "above" : "too close to", fmt_bytes(limit, b, sizeof(b)));
+	oom_go_memlimit_words(f, what, sizeof(what));
+	cand_cause(c, "%s is %s the %s container limit: the kernel kills before the Go GC reacts",
+		   what, above ? "above" : "too close to", fmt_bytes(limit, b, sizeof(b)));
 	cand_basis(c, 50, "oom_kill: memcg OOM of a Go program");
 	cand_basis(c, above ? 30 : 20, "gomemlimit_bytes %lld %s limit_bytes %llu", (long long)gml,
 		   above ? ">=" : "within 5% of", (unsigned long long)limit);

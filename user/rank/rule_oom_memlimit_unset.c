@@ -5,6 +5,8 @@
  * blind to the container limit, so a heap that could have been collected
  * in time grows into the limit instead. GOMEMLIMIT (Go 1.19+) makes the GC
  * work harder as the heap approaches it. GOGC=off is rule_oom_gogc_off's.
+ * A limit set in code (debug.SetMemoryLimit) counts when the runtime's own
+ * state was read at the death.
  */
 #include <string.h>
 
@@ -28,9 +30,8 @@ static void eval_one(const struct fact *f, struct cand_list *out)
 	struct candidate *c;
 	char a[32], b[32];
 
-	if (!limit || !oom_is_go_with_env(f) || fact_has(f, "gomemlimit_bytes") ||
-	    fact_int(f, "gogc_percent", 100) < 0 ||
-	    !(c = oom_candidate(out, "oom_go_memlimit_unset", f)))
+	if (!limit || !oom_is_go_with_env(f) || oom_go_memlimit(f) >= 0 ||
+	    oom_go_gc_percent(f) < 0 || !(c = oom_candidate(out, "oom_go_memlimit_unset", f)))
 		return;
 	want = oom_suggest_memlimit(limit);
 	cand_cause(c, "Go heap grew to the %s limit with GOMEMLIMIT unset",

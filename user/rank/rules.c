@@ -6,7 +6,7 @@
 
 extern const struct rule rule_block_lock, rule_block_leak, rule_block_handler, rule_block_sched;
 extern const struct rule rule_oom_memcg, rule_oom_node, rule_oom_memlimit_unset,
-	rule_oom_memlimit_above, rule_oom_gogc_off;
+	rule_oom_memlimit_above, rule_oom_gogc_off, rule_oom_go_heap;
 extern const struct rule rule_doctor_memlimit, rule_doctor_oom, rule_doctor_cpu, rule_doctor_exec,
 	rule_doctor_bind, rule_doctor_config, rule_doctor_crash;
 
@@ -31,6 +31,7 @@ static const struct rule *const all_rules[] = {
 	&rule_oom_memlimit_unset,
 	&rule_oom_memlimit_above,
 	&rule_oom_gogc_off,
+	&rule_oom_go_heap,
 	&rule_crash_exec_fail,
 	&rule_crash_go_fatal,
 	&rule_crash_killed,
