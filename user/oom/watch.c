@@ -333,6 +333,22 @@ static void sweep_procs(struct watch *w, uint64_t now)
 	w->nprocs = out;
 }
 
+/*
+ * Over half its limit: a process here may die before the next full round
+ * (a GOGC=off program fills 48 MiB in under a second), so its environment
+ * and heap addresses are read ahead at the sample cadence instead. Only new
+ * pids cost more than one read of cgroup.procs.
+ */
+static bool cg_above(const struct watch_cg *c, unsigned percent)
+{
+	uint64_t last;
+
+	if (!c->n || !c->limited)
+		return false;
+	last = c->ring[(c->head + c->cap - 1) % c->cap].usage_bytes;
+	return last >= c->full.limit_bytes / 100 * percent;
+}
+
 static void full_round(struct watch *w, uint64_t now)
 {
 	walk(w, now);
@@ -355,9 +371,15 @@ int watch__tick(struct watch *w, uint64_t now)
 		w->next_full = now + w->cfg.full_ns;
 	}
 	if (now >= w->next_sample) {
-		for (size_t i = 0; i < w->ncgs; i++)
-			if (w->cgs[i]->related && w->cgs[i]->limited)
-				watch__sample_now(w, w->cgs[i], now);
+		for (size_t i = 0; i < w->ncgs; i++) {
+			struct watch_cg *c = w->cgs[i];
+
+			if (!c->related || !c->limited)
+				continue;
+			watch__sample_now(w, c, now);
+			if (cg_above(c, 50) && !c->gone && !w->cfg.no_read_ahead)
+				scan_procs(w, c);
+		}
 		w->next_sample = now + w->cfg.sample_ns;
 	}
 	return 0;
@@ -399,12 +421,8 @@ bool watch__hot(const struct watch *w, unsigned percent)
 {
 	for (size_t i = 0; i < w->ncgs; i++) {
 		const struct watch_cg *c = w->cgs[i];
-		uint64_t last;
 
-		if (!c->related || !c->limited || c->gone || !c->n)
-			continue;
-		last = c->ring[(c->head + c->cap - 1) % c->cap].usage_bytes;
-		if (last >= c->full.limit_bytes / 100 * percent)
+		if (c->related && !c->gone && cg_above(c, percent))
 			return true;
 	}
 	return false;
