@@ -60,6 +60,7 @@ for t in "${tests[@]}"; do
 	*) cmd=(bash "$t") ;;
 	esac
 	# Own process group per test so a timeout kills its fixtures too.
+	export E2E_LOG_DIR=$logdir
 	(cd "$root" && exec timeout --kill-after=10 "$timeout_s" setsid "${cmd[@]}") >"$log" 2>&1 </dev/null
 	rc=$?
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')

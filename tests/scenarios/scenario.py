@@ -178,8 +178,9 @@ def _watch_verdict(doc, docs):
     if m:
         # About a death: a verdict once the death itself was seen (an early
         # warning about the same process, e.g. at its SIGTERM, is not one yet).
+        # An OOM kill is the death: its candidate comes before the exit fact.
         v["pid"] = int(m.group(1))
-        exits = [d for d in docs if d.get("kind") == "exit" and
+        exits = [d for d in docs if d.get("kind") in ("exit", "oom_kill") and
                  (d.get("attrs") or {}).get("pid") == v["pid"]]
         if not exits:
             return None
@@ -380,6 +381,7 @@ class Scenario:
         self.pods = []
         self.tracers = []
         self.started = time.time()
+        self.failures_before = len(harness.failures())
 
     def __enter__(self):
         return self
@@ -390,6 +392,7 @@ class Scenario:
         for g in self.tracers:
             g.stop()
         self._record()
+        self._keep_on_failure()
         shutil.rmtree(self.host_root, ignore_errors=True)
         note("scenario %s: %.1f s" % (self.name, time.time() - self.started))
 
@@ -406,6 +409,21 @@ class Scenario:
                 if d["subject"] in subjects:
                     d = {k: v for k, v in d.items() if not k.startswith("_")}
                     fp.write(json.dumps(d, separators=(",", ":")) + "\n")
+
+    def _keep_on_failure(self):
+        """A failed scenario keeps what gotrace printed (JSON lines and stderr)
+        as <log dir>/<name>.gotrace.jsonl / .stderr, for the next engineer."""
+        out = os.environ.get("E2E_LOG_DIR")
+        if not out or len(harness.failures()) == self.failures_before:
+            return
+        for i, g in enumerate(self.tracers):
+            base = os.path.join(out, "%s%s.gotrace" % (self.name, ".%d" % i if i else ""))
+            with g.lock, open(base + ".jsonl", "w") as fp:
+                for d in g.docs:
+                    fp.write(json.dumps(d, separators=(",", ":")) + "\n")
+            with open(base + ".stderr", "w") as fp:
+                fp.write(g.stderr())
+        note("gotrace's output kept in %s" % out)
 
     def gotrace(self, args=None):
         g = Gotrace(self.host_root, args or DEFAULT_ARGS, self.timeout)

@@ -19,6 +19,7 @@ import subprocess
 import uuid
 
 import scenario as sc
+import test_oom_memcg as oom_memcg
 
 WINDOW = "6"
 # For development: run only the scenarios whose name contains this.
@@ -71,8 +72,8 @@ def main():
              ["goroutine stack exceeds"], binary=crashy, args=["overflow"])
     scenario("bind-privileged", ["80", "CAP_NET_BIND_SERVICE"], ["permission denied"],
              binary=crashy, args=["listen", ":80"], user=1000, caps="")
-    scenario("oom-memcg", ["GOMEMLIMIT"], binary=sc.fixture("oomalloc"),
-             args=["-mode", "leak", "-rate-mib", "24"], memory="48M")
+    scenario("oom-memcg", ["GOMEMLIMIT unset"], binary=sc.fixture("oomalloc"),
+             args=oom_memcg.WORKLOAD, memory="%dM" % oom_memcg.LIMIT_MIB)
     scenario("oom-gogc-off", ["GOGC=off"], binary=sc.fixture("oomalloc"),
              args=["-mode", "garbage", "-rate-mib", "64"], memory="48M", env="GOGC=off")
     scenario("exec-libc", ["ld-linux-x86-64.so.2", "CGO_ENABLED=0"],
