@@ -2,8 +2,8 @@
 /*
  * gotrace watch: the live incident terminal. Runs the crash/bind tracer
  * (exec, exits, signals and their senders, failed syscalls, Go fatal errors
- * through uprobes on every Go binary that starts) and the OOM tracer
- * together, quietly, into one fact store; after new facts the shared rules
+ * through uprobes on every Go binary that starts), the OOM tracer and the
+ * CPU throttling sampler together, quietly, into one fact store; after new facts the shared rules
  * re-rank every candidate and the view shows what is new or changed.
  */
 #include <errno.h>
@@ -19,7 +19,10 @@
 #include "commands.h"
 #include "kern/features.h"
 #include "crash/crash.h"
+#include "kern/cgroup_layout.h"
+#include "live/cpusampler.h"
 #include "live/live.h"
+#include "oom/scope.h"
 #include "oom/session.h"
 #include "rank/rules.h"
 
@@ -43,6 +46,8 @@ struct watch_run {
 	bool print_facts;
 	struct crash_session *crash;
 	struct oom_session *oom;
+	struct oom_scope scope; /* the CPU sampler's */
+	struct cpu_sampler *cpu;
 	struct fact_store facts;
 	struct fact_sink sink;
 	struct live_dumps *dumps;
@@ -140,6 +145,8 @@ static int watch_tick(void *ctx, bool final)
 	if (err)
 		return err;
 	live_dumps__tick(r->dumps, &r->sink);
+	if (!final)
+		cpu_sampler__tick(r->cpu, mono_ns());
 	if (!final) {
 		rerank(r, r->view.tty && mono_ns() - r->view.last_draw_ns >= REDRAW_NS);
 		return 0;
@@ -186,14 +193,24 @@ static int watch_start(struct watch_run *r)
 	};
 	struct oom_session_opts oo = {.co = &r->co, .sink = &r->sink, .quiet = true,
 				      .topts = {.force_kill_mech = MECH_NR}};
+	struct cpu_sampler_opts so = {.in_scope = oom_scope__cgroup,
+				      .scope_ctx = &r->scope,
+				      .host_root = g_opts.host_root,
+				      .sink = &r->sink};
+	struct cgroup_layout cl;
 	int err;
 
 	r->sink = (struct fact_sink){.add = on_fact, .ctx = r};
 	err = live_dumps__new(&r->dumps);
 	if (!err)
-		err = oom_session__open(&oo, &r->oom);
+		err = oom_session__open(&oo, &r->oom); /* validates the scope, with the messages */
 	if (!err)
 		err = crash_session__open(&co, &r->crash);
+	if (err)
+		return err;
+	/* Without cgroups there is no quota to sample: the sampler is simply absent. */
+	if (!cgroup_layout__read(&cl) && !oom_scope__init(&r->scope, &r->co, &cl))
+		err = cpu_sampler__new(&so, &r->cpu);
 	return err;
 }
 
@@ -246,6 +263,7 @@ static int watch_run(const struct cmd_spec *spec, int argc, char **argv)
 out:
 	crash_session__free(r->crash);
 	oom_session__free(r->oom);
+	cpu_sampler__free(r->cpu);
 	live_dumps__free(r->dumps);
 	cand_list__clear(&r->cands);
 	fact_store__clear(&r->facts);

@@ -19,6 +19,7 @@ import subprocess
 import uuid
 
 import scenario as sc
+import test_cpu_throttle as cpu_throttle
 import test_oom_memcg as oom_memcg
 
 WINDOW = "6"
@@ -78,6 +79,22 @@ def main():
              args=["-mode", "garbage", "-rate-mib", "64"], memory="48M", env="GOGC=off")
     scenario("exec-libc", ["ld-linux-x86-64.so.2", "CGO_ENABLED=0"],
              binary=sc.fixture("crashy", toolchain="go1.19", variant="cgo"), args=["serve", ":8080"])
+    if not ONLY or ONLY in "cpu-throttle":
+        with sc.Scenario("doctor-cpu-throttle") as s:
+            # Nothing dies: doctor runs while the service spins under its quota.
+            pod = s.pod(**cpu_throttle.pod_spec())
+            pod.wait_start(0)
+            procs = cpu_throttle.runtime_gomaxprocs(pod)
+            doc, p = doctor(s, pod.uid)
+            if sc.check(doc is not None, "cpu-throttle: doctor printed one JSON document",
+                        stderr=p.stderr[-800:]):
+                sc.check(p.returncode in (4, 5), "cpu-throttle: doctor's exit code says it "
+                         "found something", rc=p.returncode)
+                c = (doc.get("candidates") or [{}])[0]
+                for w in ("GOMAXPROCS=%s" % procs, "%.2f CPUs" % cpu_throttle.QUOTA,
+                          "throttled in"):
+                    sc.check(w in sc.text_of(c), "cpu-throttle: the #1 candidate names %r" % w,
+                             top=sc.text_of(c)[:1500])
     with sc.Scenario("doctor-config-missing") as s:
         vol = s.path("config-volume")
         os.makedirs(vol)

@@ -15,6 +15,8 @@ bool signals__stop_requested(void);
 
 /* CLOCK_MONOTONIC in nanoseconds: every deadline and interval uses it. */
 uint64_t mono_ns(void);
+/* CLOCK_REALTIME in ns: the time facts carry (fact.time_ns). */
+uint64_t real_ns(void);
 /* Sleeps until deadline (mono_ns) or a stop signal; false when stopped early. */
 bool signals__sleep_until(uint64_t deadline_ns);
 

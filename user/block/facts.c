@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/signals.h"
 #include "block/block.h"
 #include "proc/cpuquota.h"
 #include "proc/identity.h"
@@ -46,11 +47,8 @@ void block_fact_site_attrs(struct fact *f, const char *reason, const struct bloc
 
 static struct fact *new_fact(const char *kind, const struct identity *id, const char *subject)
 {
-	struct timespec ts;
-	struct fact *f;
+	struct fact *f = fact_new(kind, subject, real_ns());
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	f = fact_new(kind, subject, (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec);
 	if (f)
 		identity__to_fact(id, f);
 	return f;
@@ -148,15 +146,7 @@ static int add_sched(struct fact_store *fs, struct block_session *s,
 	f = new_fact("cpu_budget", id, subj);
 	if (!f)
 		return -ENOMEM;
-	fact_set_bool(f, "has_quota", b.has_quota);
-	if (b.has_quota)
-		fact_set_float(f, "quota_cpus", b.quota_cpus);
-	fact_set_int(f, "cpus_allowed", b.cpus_allowed);
-	fact_set_int(f, "gomaxprocs", b.gomaxprocs);
-	fact_set_str(f, "gomaxprocs_source", b.gomaxprocs_source);
-	fact_set_int(f, "nr_periods", (int64_t)b.nr_periods);
-	fact_set_int(f, "nr_throttled", (int64_t)b.nr_throttled);
-	fact_set_int(f, "throttled_ns", (int64_t)b.throttled_ns);
+	cpu_budget__to_fact(&b, f);
 	return fact_store__add(fs, f);
 }
 

@@ -10,19 +10,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/signals.h"
 #include "crash/crash_int.h"
 #include "out/json.h"
 #include "out/utf8.h"
 #include "rank/render.h"
 #include "rank/rules.h"
-
-static uint64_t now_realtime(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void clock_str(uint64_t ns, char *buf, size_t len)
 {
@@ -190,7 +183,7 @@ void crash_verdict(struct crash_session *s, const struct fact *death)
 		return;
 	rank__evaluate(&s->facts, NULL, &all);
 	select_for(&all, death->subject, (pid_t)fact_int(death, "pid", 0), &sel);
-	latency = now_realtime() - death->time_ns;
+	latency = real_ns() - death->time_ns;
 	print_verdict(s, death, &sel, latency);
 	s->verdicts++;
 	s->last_latency_ns = latency;
@@ -241,7 +234,7 @@ void crash_bind_verdict(struct crash_session *s, const struct fact *b)
 	rank__evaluate(&s->facts, prefixes, &all);
 	select_for(&all, b->subject, (pid_t)fact_int(b, "pid", 0), &sel);
 	if (s->o.json)
-		print_verdict_json("bind", b, &sel, now_realtime() - b->time_ns);
+		print_verdict_json("bind", b, &sel, real_ns() - b->time_ns);
 	else
 		rank_print_text(stdout, &sel, 3, s->o.verbose);
 	fflush(stdout);

@@ -67,20 +67,8 @@ static void add_fact(const struct doctor_target *t, const struct cpu_budget *b,
 {
 	struct fact *f = check_fact(r, t, "cpu_budget");
 
-	if (!f)
-		return;
-	fact_set_bool(f, "has_quota", b->has_quota);
-	if (b->has_quota)
-		fact_set_float(f, "quota_cpus", b->quota_cpus);
-	if (b->cpus_allowed)
-		fact_set_int(f, "cpus_allowed", b->cpus_allowed);
-	if (b->gomaxprocs) {
-		fact_set_int(f, "gomaxprocs", b->gomaxprocs);
-		fact_set_str(f, "gomaxprocs_source", b->gomaxprocs_source);
-	}
-	fact_set_int(f, "nr_periods", (int64_t)b->nr_periods);
-	fact_set_int(f, "nr_throttled", (int64_t)b->nr_throttled);
-	fact_set_int(f, "throttled_ns", (int64_t)b->throttled_ns);
+	if (f)
+		cpu_budget__to_fact(b, f);
 }
 
 static void judge(const struct cpu_budget *b, struct check_result *r)

@@ -30,18 +30,8 @@ static void add_fact(const struct doctor_target *t, const struct cpu_budget *a,
 {
 	struct fact *f = check_fact(r, t, "cpu_throttling");
 
-	if (!f)
-		return;
-	fact_set_bool(f, "has_quota", b->has_quota);
-	if (b->has_quota)
-		fact_set_float(f, "quota_cpus", b->quota_cpus);
-	fact_set_int(f, "nr_periods", (int64_t)b->nr_periods);
-	fact_set_int(f, "nr_throttled", (int64_t)b->nr_throttled);
-	fact_set_int(f, "throttled_ns", (int64_t)b->throttled_ns);
-	fact_set_float(f, "throttled_ratio", ratio(b->nr_throttled, b->nr_periods));
-	fact_set_int(f, "sample_ns", SAMPLE_MS * 1000000LL);
-	fact_set_int(f, "sample_periods", (int64_t)(b->nr_periods - a->nr_periods));
-	fact_set_int(f, "sample_throttled", (int64_t)(b->nr_throttled - a->nr_throttled));
+	if (f)
+		cpu_throttling__to_fact(a, b, SAMPLE_MS * 1000000ULL, f);
 }
 
 static void judge(const struct cpu_budget *a, const struct cpu_budget *b, struct check_result *r)

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/signals.h"
 #include "base/err.h"
 #include "base/num.h"
 #include "cli/opts.h"
@@ -312,7 +313,6 @@ int doctor_target__resolve(const struct common_opts *co, const char *rootfs, con
 			   struct doctor_target *t)
 {
 	struct oom_scope scope;
-	struct timespec ts;
 	char what[160];
 	int err;
 
@@ -320,8 +320,7 @@ int doctor_target__resolve(const struct common_opts *co, const char *rootfs, con
 	t->host_root = host_root;
 	t->kmsg_path = "/dev/kmsg";
 	t->nprocs = -1;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	t->time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	t->time_ns = real_ns();
 	if (!co->pid && !co->pod && !co->container && !co->cgroup)
 		return err_fail(GT_EUSAGE,
 				"doctor: give the target: --pid PID, --pod UID, "

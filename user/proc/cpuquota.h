@@ -39,4 +39,16 @@ int cpu_budget__read_cgroup(const char *dir, int version, struct cpu_budget *b);
 int cpu_list__count(const char *list);
 void cpu_budget__set_gomaxprocs(struct cpu_budget *b, const char *env, int go_minor);
 
+struct fact;
+
+/*
+ * Their facts (proc/cpufacts.c): cpu_budget from b; cpu_throttling from two
+ * readings sample_ns apart, a before b (b's totals, the differences as
+ * sample_*). Counters must not have gone backwards (a reset cgroup: pass
+ * b as a too).
+ */
+int cpu_budget__to_fact(const struct cpu_budget *b, struct fact *f);
+int cpu_throttling__to_fact(const struct cpu_budget *a, const struct cpu_budget *b,
+			    uint64_t sample_ns, struct fact *f);
+
 #endif

@@ -2,15 +2,39 @@
 /*
  * GOMAXPROCS above the CPU quota: the runtime runs more Ps than the quota
  * pays for, spends it early in each CFS period and the whole container is
- * throttled for the rest (up to 100 ms stalls). From doctor's cpu_budget
- * (the same fact `block` writes) and cpu_throttling facts; measured
+ * throttled for the rest (up to 100 ms stalls). From the cpu_budget and
+ * cpu_throttling facts (proc/cpufacts.c) that doctor's checks, `block` and
+ * watch's sampler (live/cpusampler.c) write; measured
  * throttling makes it a cause rather than a risk. block.sched_latency says
  * the same from the goroutines' side when a live window measured it.
  */
 #include <math.h>
 
+#include "out/units.h"
 #include "rank/doctor_evidence.h"
 #include "rank/rules.h"
+
+/*
+ * What throttling does to latency: while throttled, every thread of the
+ * container waits, runnable, for the next period; the stall per throttled
+ * period is the delay a request can pick up at any point.
+ */
+static void stalls(const struct fact *t, struct candidate *c)
+{
+	int64_t n = fact_int(t, "sample_throttled", 0);
+	int64_t ns = fact_int(t, "sample_throttled_ns", 0);
+	int64_t window = fact_int(t, "sample_ns", 0);
+	char a[32], b[32], w[32];
+
+	if (n <= 0 || ns <= 0 || window <= 0)
+		return;
+	cand_evidence(c,
+		      "over %s: %s of throttled time (cpu.stat), %s per throttled period: the "
+		      "scheduling delay any goroutine can pick up",
+		      fmt_duration((uint64_t)window, w, sizeof(w)),
+		      fmt_duration((uint64_t)ns, a, sizeof(a)),
+		      fmt_duration((uint64_t)(ns / n), b, sizeof(b)));
+}
 
 static void throttling(const struct fact_store *fs, const struct fact *b, struct candidate *c)
 {
@@ -26,6 +50,7 @@ static void throttling(const struct fact_store *fs, const struct fact *b, struct
 		      "throttled in %.0f%% of CFS periods since the start, %.0f%% just now "
 		      "(cpu.stat)",
 		      100 * ratio, 100 * now);
+	stalls(t, c);
 	if (worst >= 0.25)
 		cand_basis(c, 35, "cpu_throttling: throttled in %.0f%% of periods", 100 * worst);
 	else if (worst >= 0.05)
