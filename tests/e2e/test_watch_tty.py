@@ -46,9 +46,12 @@ def main():
     binary = os.path.join(work, HOSTILE)
     shutil.copy(crashy(), binary)
     tmux("kill-session", "-t", SESSION)
-    cmd = "%s --host-root %s watch -c / -d 25" % (h.GOTRACE, node)
+    cmd = "%s --host-root %s watch -c / -d 90" % (h.GOTRACE, node)
     r = tmux("new-session", "-d", "-s", SESSION, "-x", "160", "-y", "48", cmd)
     h.eq(r.returncode, 0, "tmux started", stderr=r.stderr)
+    # Keep the pane (and what watch printed last) after watch exits on
+    # Ctrl-C; without it the pane closes and the capture races the exit.
+    tmux("set-option", "-w", "-t", SESSION, "remain-on-exit", "on")
     time.sleep(4)
     pod = subprocess.Popen([sys.executable, os.path.join(h.ROOT, "scripts", "minikubelet.py"),
                             "run", "--host-root", node, "--pod", "api", "--namespace", "shop",
