@@ -10,7 +10,7 @@
 #   make demo SCENARIO=go-panic        # or any of the names below
 #
 # Scenarios (../shared/SCENARIOS.md): oom-memcg, oom-gogc-off, go-panic,
-# go-stack-overflow, config-missing, bind-privileged, exec-libc.
+# go-stack-overflow, config-missing, bind-privileged, exec-libc, cpu-throttle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCENARIO=${SCENARIO:-${1:-oom-memcg}}
@@ -39,10 +39,12 @@ build() { # prog [env...]
 
 pod_args=(--host-root "$node" --namespace shop --pod api-7f9c --container api
 	--restarts 2 --backoff 1)
+what="the pod starts in 2 s and restarts twice"
 case $SCENARIO in
 oom-memcg)
 	build oomalloc CGO_ENABLED=0
-	pod_args+=(--binary "$work/oomalloc" --memory 48M -- -mode leak -rate-mib 16) ;;
+	# 28 MiB live, garbage at 64 MiB/s: the next GC is due above the limit.
+	pod_args+=(--binary "$work/oomalloc" --memory 48M -- -mode garbage -base-mib 28 -rate-mib 64) ;;
 oom-gogc-off)
 	build oomalloc CGO_ENABLED=0
 	pod_args+=(--binary "$work/oomalloc" --memory 48M --env GOGC=off -- -mode garbage -rate-mib 64) ;;
@@ -58,6 +60,11 @@ config-missing)
 bind-privileged)
 	build crashy CGO_ENABLED=0
 	pod_args+=(--binary "$work/crashy" --user 1000 --caps "" -- listen :80) ;;
+cpu-throttle)
+	# Nothing dies: 8 Ps burning CPU under half a CPU; watch samples cpu.stat every 5 s.
+	what="the pod starts in 2 s, runs throttled and never dies"
+	build doctorapp CGO_ENABLED=0
+	pod_args+=(--binary "$work/doctorapp" --cpu-quota 0.5 --env GOMAXPROCS=8 -- -spin 8) ;;
 exec-libc)
 	# glibc-linked (cgo) binary in an image that has no libc at all.
 	build crashy CGO_ENABLED=1
@@ -67,7 +74,7 @@ exec-libc)
 	exit 2 ;;
 esac
 
-echo "== gotrace demo: $SCENARIO (the pod starts in 2 s and restarts twice; watch runs ${SECONDS_TO_WATCH} s)"
+echo "== gotrace demo: $SCENARIO ($what; watch runs ${SECONDS_TO_WATCH} s)"
 # The pod starts once watch is attached: gotrace explains the first crash.
 (sleep 2 && exec $sudo python3 scripts/minikubelet.py run "${pod_args[@]}") >"$work/pod.log" 2>&1 &
 pod_pid=$!

@@ -160,6 +160,13 @@ static int watch_tick(void *ctx, bool final)
 	return 0;
 }
 
+static void on_exec(void *ctx, pid_t pid)
+{
+	struct watch_run *r = ctx;
+
+	oom_session__see_exec(r->oom, pid);
+}
+
 static void describe_scope(struct watch_run *r)
 {
 	char *s = r->view.scope;
@@ -190,6 +197,8 @@ static int watch_start(struct watch_run *r)
 		.host_root = g_opts.host_root,
 		.sink = &r->sink,
 		.quiet = true,
+		.on_exec = on_exec,
+		.exec_ctx = r,
 	};
 	struct oom_session_opts oo = {.co = &r->co, .sink = &r->sink, .quiet = true,
 				      .topts = {.force_kill_mech = MECH_NR}};

@@ -57,6 +57,38 @@ def runtime_gomaxprocs(pod):
     return None
 
 
+def seconds(num, unit):
+    return float(num) * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[unit]
+
+
+def throttled_s(stat):
+    """cgroup v2 counts throttled_usec, v1 throttled_time in ns."""
+    if "throttled_usec" in stat:
+        return stat["throttled_usec"] * 1e-6
+    return stat["throttled_time"] * 1e-9
+
+
+def check_stall(text, before, after):
+    """The stall per throttled period on each CPU vs the kernel's counters:
+    cpu.stat's throttled time is summed over the CPUs' run queues, so the
+    wall-clock stall is (throttled time / throttled periods) / CPUs in use,
+    and the CPUs in use are min(CPUs this machine lets us run on, GOMAXPROCS)."""
+    m = re.search(r"a stall of ~([0-9.]+) (ns|us|ms|s) per throttled period on each of "
+                  r"(\d+) CPUs", text)
+    if not sc.check(m, "the evidence states the stall per throttled period", text=text):
+        return
+    cpus = min(len(os.sched_getaffinity(0)), PROCS)
+    sc.eq(int(m.group(3)), cpus, "the CPUs in use vs the affinity mask and GOMAXPROCS")
+    periods = after["nr_throttled"] - before["nr_throttled"]
+    if periods <= 0:
+        return
+    oracle = (throttled_s(after) - throttled_s(before)) / periods / cpus
+    got = seconds(m.group(1), m.group(2))
+    sc.check(abs(got - oracle) <= 0.35 * oracle,
+             "the stall per period is within 35%% of the kernel's (%.1f ms vs %.1f ms)" %
+             (got * 1e3, oracle * 1e3))
+
+
 def main():
     with sc.Scenario("cpu-throttle") as s:
         g = s.gotrace(ARGS)
@@ -84,6 +116,7 @@ def main():
                  "the fix sets GOMAXPROCS to the quota", fix=c.get("fix"))
         sc.check("throttled in" in text and "throttled period" in text,
                  "the evidence has the throttling and the stall per period", text=text)
+        check_stall(text, before, after)
         facts = g.facts("cpu_throttling", pod.subject())
         if sc.check(facts, "a cpu_throttling fact about the pod"):
             a = facts[0]["attrs"]

@@ -37,6 +37,12 @@ struct crash_session_opts {
 	/* For watch/doctor: every fact also goes there; quiet: print nothing. */
 	const struct fact_sink *sink;
 	bool quiet;
+	/*
+	 * Every exec in scope, while a held new binary is still stopped (watch:
+	 * the OOM half reads the process ahead before it can die).
+	 */
+	void (*on_exec)(void *ctx, pid_t pid);
+	void *exec_ctx;
 };
 
 int crash_session__open(const struct crash_session_opts *o, struct crash_session **out);

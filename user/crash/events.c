@@ -43,6 +43,8 @@ static void on_exec(struct crash_session *s, const struct crash_exec *e)
 			crash_release(e->h.pid);
 		return;
 	}
+	if (s->o.on_exec)
+		s->o.on_exec(s->o.exec_ctx, e->h.pid);
 	/* While it is stopped before its first instruction: probes and a snapshot. */
 	if ((e->flags & CRASH_F_HELD) || (e->flags & CRASH_F_NS_INIT))
 		crash_snap__take(s, e->h.pid, e->h.time_ns);

@@ -269,11 +269,13 @@ void live_view__final(struct live_view *v, const struct cand_list *cands,
 	}
 	if (v->tty)
 		printf("\033[H\033[J");
-	printf("== gotrace watch summary: %llu deaths, %llu OOM kills, %llu events (%llu lost), "
-	       "slowest verdict %s after the death\n",
+	printf("== gotrace watch summary: %llu deaths, %llu OOM kills, %llu events (%llu lost)",
 	       (unsigned long long)st->deaths, (unsigned long long)st->kills,
-	       (unsigned long long)st->events, (unsigned long long)st->lost,
-	       fmt_duration(v->max_latency_ns, lat, sizeof(lat)));
+	       (unsigned long long)st->events, (unsigned long long)st->lost);
+	if (st->deaths && v->max_latency_ns)
+		printf(", slowest verdict %s after the death",
+		       fmt_duration(v->max_latency_ns, lat, sizeof(lat)));
+	printf("\n");
 	rank_print_text(stdout, cands, 10, v->verbose);
 	fflush(stdout);
 }

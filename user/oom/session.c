@@ -417,6 +417,12 @@ int oom_session__open(const struct oom_session_opts *o, struct oom_session **out
 	return 0;
 }
 
+void oom_session__see_exec(struct oom_session *run, pid_t pid)
+{
+	if (run && run->watch)
+		watch__see_exec(run->watch, pid);
+}
+
 void oom_session__free(struct oom_session *run)
 {
 	if (!run)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "bpf_oom.h"
 #include "cli/opts.h"
@@ -36,6 +37,8 @@ int oom_session__load_only_report(const struct oom_session *s);
 /* Prints the start line (what is watched, through which hooks). */
 void oom_session__print_start(const struct oom_session *s);
 void oom_session__free(struct oom_session *s);
+/* A process exec'd (watch's exec events): read it ahead now if it runs under a limit. */
+void oom_session__see_exec(struct oom_session *s, pid_t pid);
 
 /* The sampling period the tick callback expects. */
 #define OOM_SESSION_TICK_NS 100000000ULL

@@ -10,6 +10,7 @@
 #include "base/signals.h"
 #include "oom/goheap.h"
 #include "oom/watch.h"
+#include "proc/cgroup.h"
 #include "proc/procfs.h"
 
 /* Bounds that keep a node with thousands of containers cheap to watch. */
@@ -347,6 +348,56 @@ static bool cg_above(const struct watch_cg *c, unsigned percent)
 		return false;
 	last = c->ring[(c->head + c->cap - 1) % c->cap].usage_bytes;
 	return last >= c->full.limit_bytes / 100 * percent;
+}
+
+/* c, or the nearest ancestor of it, has a memory limit: the OOM domain. */
+static bool limited_domain(struct watch *w, const struct watch_cg *c)
+{
+	char path[PATH_MAX], *slash;
+
+	if (c->limited)
+		return true;
+	snprintf(path, sizeof(path), "%s", c->path);
+	while ((slash = strrchr(path, '/')) && slash != path) {
+		const struct watch_cg *a;
+
+		*slash = '\0';
+		a = watch__by_path(w, path);
+		if (a && a->limited)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A container restarts into a cgroup the walk has not seen yet, and a
+ * victim can die before the next full round (an oom-memcg restart lives
+ * ~400 ms): on its exec, its memory cgroup is walked and read now and, if
+ * it (or a pod-level ancestor) has a limit, the process is read ahead
+ * while the runtime is still starting.
+ */
+void watch__see_exec(struct watch *w, pid_t pid)
+{
+	struct proc_cgroups *cgs;
+	struct watch_cg *c;
+	const char *path;
+
+	if (w->cfg.no_read_ahead || proc_cgroups__read(pid, &cgs))
+		return;
+	path = w->cfg.mem_version == 2 ? proc_cgroups__unified(cgs)
+				       : proc_cgroups__path(cgs, "memory");
+	c = path ? watch__by_path(w, path) : NULL;
+	if (path && !c) {
+		uint64_t now = mono_ns();
+
+		walk(w, now);
+		c = watch__by_path(w, path);
+		if (c && c->related)
+			read_full(w, c, now);
+	}
+	if (c && c->related && !c->gone && limited_domain(w, c))
+		see_pid(w, pid);
+	proc_cgroups__free(cgs);
 }
 
 static void full_round(struct watch *w, uint64_t now)

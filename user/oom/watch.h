@@ -67,6 +67,8 @@ int watch__new(const struct watch_cfg *cfg, struct watch **out);
 void watch__free(struct watch *w);
 /* Does what is due at now (mono ns): walk, sample, full reads, process read-ahead. */
 int watch__tick(struct watch *w, uint64_t now);
+/* A process just exec'd: read it ahead now if its memory cgroup has a limit. */
+void watch__see_exec(struct watch *w, pid_t pid);
 /* One usage sample of c now (at a kill, for the freshest point). */
 void watch__sample_now(struct watch *w, struct watch_cg *c, uint64_t now);
 

@@ -17,23 +17,33 @@
 /*
  * What throttling does to latency: while throttled, every thread of the
  * container waits, runnable, for the next period; the stall per throttled
- * period is the delay a request can pick up at any point.
+ * period is the delay a request can pick up at any point. cpu.stat's
+ * throttled time is summed over the CPUs' run queues (each one throttled
+ * counts), so the wall-clock stall is that sum over the CPUs the container
+ * runs on at once: min(CPUs allowed, GOMAXPROCS).
  */
-static void stalls(const struct fact *t, struct candidate *c)
+static void stalls(const struct fact *b, const struct fact *t, struct candidate *c)
 {
 	int64_t n = fact_int(t, "sample_throttled", 0);
 	int64_t ns = fact_int(t, "sample_throttled_ns", 0);
 	int64_t window = fact_int(t, "sample_ns", 0);
-	char a[32], b[32], w[32];
+	int64_t cpus = fact_int(b, "cpus_allowed", 0);
+	int64_t gmp = fact_int(b, "gomaxprocs", 0);
+	char a[32], s[32], w[32];
 
 	if (n <= 0 || ns <= 0 || window <= 0)
 		return;
+	if (gmp > 0 && (cpus <= 0 || gmp < cpus))
+		cpus = gmp;
+	if (cpus <= 0)
+		cpus = 1;
 	cand_evidence(c,
-		      "over %s: %s of throttled time (cpu.stat), %s per throttled period: the "
-		      "scheduling delay any goroutine can pick up",
+		      "over %s: %s of throttled time summed over CPUs (cpu.stat), a stall of "
+		      "~%s per throttled period on each of %lld CPUs: the scheduling delay any "
+		      "goroutine can pick up",
 		      fmt_duration((uint64_t)window, w, sizeof(w)),
 		      fmt_duration((uint64_t)ns, a, sizeof(a)),
-		      fmt_duration((uint64_t)(ns / n), b, sizeof(b)));
+		      fmt_duration((uint64_t)(ns / n / cpus), s, sizeof(s)), (long long)cpus);
 }
 
 static void throttling(const struct fact_store *fs, const struct fact *b, struct candidate *c)
@@ -50,7 +60,7 @@ static void throttling(const struct fact_store *fs, const struct fact *b, struct
 		      "throttled in %.0f%% of CFS periods since the start, %.0f%% just now "
 		      "(cpu.stat)",
 		      100 * ratio, 100 * now);
-	stalls(t, c);
+	stalls(b, t, c);
 	if (worst >= 0.25)
 		cand_basis(c, 35, "cpu_throttling: throttled in %.0f%% of periods", 100 * worst);
 	else if (worst >= 0.05)
