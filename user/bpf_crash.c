@@ -95,6 +95,16 @@ static const struct hook_progs hook_table[] = {
 	 {[MECH_TP_BTF] = "sys_enter_tp_btf",
 	  [MECH_RAW_TP] = "sys_enter_raw_tp",
 	  [MECH_TRACEPOINT] = "write_enter_tracepoint"}},
+	{"sys_enter_writev",
+	 CRASH_SC_WRITEV,
+	 {[MECH_TP_BTF] = "sys_enter_tp_btf",
+	  [MECH_RAW_TP] = "sys_enter_raw_tp",
+	  [MECH_TRACEPOINT] = "writev_enter_tracepoint"}},
+	{"sys_exit_getsockopt",
+	 CRASH_SC_GETSOCKOPT,
+	 {[MECH_TP_BTF] = "sys_exit_tp_btf",
+	  [MECH_RAW_TP] = "sys_exit_raw_tp",
+	  [MECH_TRACEPOINT] = "getsockopt_exit_tracepoint"}},
 };
 
 #define NHOOK_PROGS (sizeof(hook_table) / sizeof(hook_table[0]))
@@ -223,6 +233,8 @@ static void set_rodata(struct crash_tracer *b)
 	r->nr_listen = __NR_listen;
 	r->nr_execve = __NR_execve;
 	r->nr_write = __NR_write;
+	r->nr_writev = __NR_writev;
+	r->nr_getsockopt = __NR_getsockopt;
 	r->generic_mask = b->generic_mask;
 }
 

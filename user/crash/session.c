@@ -26,9 +26,11 @@ static const char *const crash_hooks[] = {
 	"sys_exit_execve",
 	"sys_exit_openat",
 	"sys_exit_connect",
+	"sys_exit_getsockopt",
 	"sys_exit_bind",
 	"sys_exit_listen",
 	"sys_enter_write",
+	"sys_enter_writev",
 	NULL,
 };
 
