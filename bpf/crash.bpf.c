@@ -51,6 +51,14 @@ const volatile bool hold_new_binaries = true; /* SIGSTOP the first exec of each 
 const volatile bool hold_exec_fail = true;    /* SIGSTOP a failed exec for the ELF analysis */
 const volatile bool report_bind_ok = false;   /* `bind`: successful bind/listen too */
 const volatile bool capture_output = true;
+/*
+ * stdout/stderr bytes copied per process and second (0: no limit). Copying
+ * is most of what an in-scope write costs (bpf_probe_read_user, ~40 ns
+ * here per 64-byte write); a process writing more than this stops being
+ * copied for the rest of that second and the exit event says how much is
+ * missing. Only heavy writers are affected: the ring keeps 4 KiB anyway.
+ */
+const volatile __u32 out_budget_bytes = 1 << 20;
 const volatile __u32 max_fail_per_sec = 64;
 const volatile __u64 sig_mask = 0; /* terminating signals reported (bit n = signal n) */
 /*
@@ -112,7 +120,11 @@ struct proc_state {
 	__u64 out_total;
 	__u64 fail_window_ns;
 	__u32 fail_count;
-	__u32 pad;
+	__u32 out_window_bytes;	 /* copied in the current budget window */
+	__u64 out_window_ns;	 /* its start */
+	__u64 out_skip_writes;	 /* writes over the budget: the clock is read on every 16th */
+	__u64 out_skipped;	 /* over the budget, in all */
+	__u64 out_skipped_after; /* ... since the last byte copied */
 	/* A CRASH_OUT_RING ring; the second half only absorbs a copy that wraps. */
 	char out[2 * CRASH_OUT_RING];
 };
@@ -511,6 +523,10 @@ static __always_inline void copy_tail(struct crash_exit *e, __u32 tgid)
 	if (!st)
 		return;
 	e->out_total = st->out_total;
+	e->out_skipped = st->out_skipped;
+	e->out_skipped_after = st->out_skipped_after;
+	if (st->out_skipped)
+		e->flags |= CRASH_F_OUT_GAP;
 	if (st->out_total) {
 		/* The raw ring; userspace rotates it by out_total. */
 		bpf_probe_read_kernel(e->out, CRASH_OUT_RING, st->out);
@@ -549,6 +565,8 @@ static __always_inline int on_exit(void)
 	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
 	e->out_len = 0;
 	e->out_total = 0;
+	e->out_skipped = 0;
+	e->out_skipped_after = 0;
 	exe_id(t, &e->dev, &e->ino);
 	copy_tail(e, tgid);
 	bpf_map_delete_elem(&tracked, &tgid);
@@ -1142,6 +1160,39 @@ static __always_inline struct proc_state *out_state(int fd, __u64 count)
 	return proc_get(current_tgid(), true);
 }
 
+/*
+ * Room in the budget for n more bytes? A window gives out_budget_bytes and
+ * a new one starts only when that is spent and the last started a second
+ * ago or more: at most one budget per second. The clock is read only once
+ * the budget is spent, and then on every 16th write (bpf_ktime_get_ns is
+ * a clock read; tracing programs may not use the coarse clock).
+ */
+static __always_inline bool out_budget_ok(struct proc_state *st, __u32 n)
+{
+	__u64 now;
+
+	if (!out_budget_bytes || st->out_window_bytes + n <= out_budget_bytes)
+		goto copy;
+	if ((st->out_skip_writes++ & 15) == 0) {
+		now = bpf_ktime_get_ns();
+		if (now - st->out_window_ns >= 1000000000ULL) {
+			st->out_window_ns = now;
+			st->out_window_bytes = 0;
+			goto copy;
+		}
+	}
+	st->out_skipped += n;
+	st->out_skipped_after += n;
+	stat_add(CRASH_STAT_OUT_SKIPPED, n);
+	return false;
+copy:
+	if (!st->out_window_ns) /* the process's first copy starts its first window */
+		st->out_window_ns = bpf_ktime_get_ns();
+	st->out_window_bytes += n;
+	st->out_skipped_after = 0;
+	return true;
+}
+
 static __always_inline void out_append(struct proc_state *st, const char *buf, __u64 count)
 {
 	__u32 off, n, wrap;
@@ -1149,6 +1200,8 @@ static __always_inline void out_append(struct proc_state *st, const char *buf, _
 	if (count == 0)
 		return;
 	n = count > CRASH_OUT_RING ? CRASH_OUT_RING : count;
+	if (!out_budget_ok(st, n))
+		return;
 	if (count > n) /* only the tail of a big write can survive anyway */
 		buf += count - n;
 	off = st->out_total & (CRASH_OUT_RING - 1);

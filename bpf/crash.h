@@ -68,6 +68,7 @@ enum crash_go_func {
 #define CRASH_F_CORE (1u << 2)	    /* exit: core dumped */
 #define CRASH_F_ON_G0 (1u << 3)	    /* go fatal: on the system stack (g0) */
 #define CRASH_F_OUT_TRUNC (1u << 4) /* exit: more was written than the tail holds */
+#define CRASH_F_OUT_GAP (1u << 5)   /* exit: writes over the capture budget were not copied */
 
 /* crash_syscall.flags of a connect */
 #define CRASH_CONN_F_SO_ERROR (1u << 0) /* EINPROGRESS, then the error read with SO_ERROR */
@@ -118,8 +119,10 @@ struct crash_exit {
 	__u64 start_ns; /* task start, CLOCK_MONOTONIC */
 	__u64 dev, ino; /* executable */
 	__u32 ppid;
-	__u32 out_len;	 /* bytes of out[] valid (oldest first) */
-	__u64 out_total; /* bytes written to fd 1/2 in all */
+	__u32 out_len;		 /* bytes of out[] valid (oldest first) */
+	__u64 out_total;	 /* bytes written to fd 1/2 and copied into the ring */
+	__u64 out_skipped;	 /* bytes not copied: over the per-process capture budget */
+	__u64 out_skipped_after; /* ... of which written after the last byte copied */
 	struct crash_cgpath cg;
 	char out[CRASH_OUT_RING];
 };
@@ -202,12 +205,13 @@ struct crash_go_layout {
 
 /* Counters, one per reason (a per-CPU array summed by userspace). */
 enum crash_stat {
-	CRASH_STAT_EVENTS,     /* events submitted */
-	CRASH_STAT_RB_FULL,    /* events lost: ring buffer full */
-	CRASH_STAT_RATE,       /* syscall failures dropped by the per-process rate limit */
-	CRASH_STAT_PROCS_FULL, /* per-process state map full: no output tail */
-	CRASH_STAT_HOLDS,      /* processes stopped for inspection */
-	CRASH_STAT_OUT_BYTES,  /* stdout/stderr bytes captured */
+	CRASH_STAT_EVENTS,	/* events submitted */
+	CRASH_STAT_RB_FULL,	/* events lost: ring buffer full */
+	CRASH_STAT_RATE,	/* syscall failures dropped by the per-process rate limit */
+	CRASH_STAT_PROCS_FULL,	/* per-process state map full: no output tail */
+	CRASH_STAT_HOLDS,	/* processes stopped for inspection */
+	CRASH_STAT_OUT_BYTES,	/* stdout/stderr bytes captured */
+	CRASH_STAT_OUT_SKIPPED, /* stdout/stderr bytes not copied: over the capture budget */
 	CRASH_STAT_NR,
 };
 

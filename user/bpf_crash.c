@@ -225,6 +225,7 @@ static void set_rodata(struct crash_tracer *b)
 	r->hold_exec_fail = o->hold_exec_fail;
 	r->report_bind_ok = o->report_bind_ok;
 	r->capture_output = o->capture_output;
+	r->out_budget_bytes = o->out_budget_kib > 4194303 ? 0 : o->out_budget_kib * 1024;
 	r->max_fail_per_sec = o->max_fail_per_sec ? o->max_fail_per_sec : 64;
 	r->sig_mask = o->sig_mask;
 	r->nr_openat = __NR_openat;

@@ -106,6 +106,14 @@ static void output_fact(struct crash_session *s, const struct crash_ident *ci,
 	fact_set_str(f, "tail", tail);
 	fact_set_int(f, "total_bytes", (int64_t)e->out_total);
 	fact_set_bool(f, "truncated", e->flags & CRASH_F_OUT_TRUNC);
+	if (e->flags & CRASH_F_OUT_GAP) {
+		/* Over the capture budget: some writes were not copied (tail may be stale). */
+		fact_set_int(f, "skipped_bytes", (int64_t)e->out_skipped);
+		fact_set_int(f, "skipped_after_bytes", (int64_t)e->out_skipped_after);
+		if (s->o.out_budget_kib != UINT32_MAX)
+			fact_set_int(f, "capture_budget_kib",
+				     s->o.out_budget_kib ?: CRASH_OUT_BUDGET_KIB);
+	}
 	crash_emit_fact(s, f);
 }
 
