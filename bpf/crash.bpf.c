@@ -10,10 +10,14 @@
  * mechanism (tp_btf, raw_tp, tracefs; fexit/kprobe for cap_capable); the
  * backend enables the one kern/hooks.c chose. Everything autoloads off.
  *
- * Cost control: syscall hooks fire node-wide, so the failure test (ret <
- * 0) comes first, then the scope test (cached per cgroup), then a
- * per-process rate limit; only stdout/stderr writes of in-scope processes
- * are copied, into a bounded per-process ring sent once, at exit.
+ * Cost control: syscall hooks fire node-wide, so the cheapest test comes
+ * first (the return value, the fd), then the scope test (a cache probe keyed
+ * by the cgroup id, plain loads, no bpf_probe_read), then a per-process
+ * rate limit; only stdout/stderr writes of in-scope processes are copied,
+ * within a per-process byte budget, into a bounded per-process ring sent
+ * once, at exit. What is left of an out-of-scope write's cost is the
+ * kernel's syscall tracepoint path itself (bench/crash.sh; an empty
+ * program costs nearly as much).
  */
 #include "common.bpf.h"
 #include "core_fixes.bpf.h"
