@@ -137,7 +137,7 @@ e2e: $(BUILD)/gotrace $(BUILD)/gotrace-asan fixtures
 # Every scenario under crash (its own command) and under watch (the product's
 # face); the OOM ones need watch or oom, so crash runs only the others.
 scenarios: $(BUILD)/gotrace fixtures
-	$(Q)BUILD_DIR=$(BUILD) tests/scenarios/run.sh bind config exec go_ liveness
+	$(Q)BUILD_DIR=$(BUILD) tests/scenarios/run.sh bind config connect exec go_ liveness output
 	$(Q)BUILD_DIR=$(BUILD) GOTRACE_SCENARIO_ARGS="watch --facts" tests/scenarios/run.sh
 
 # The order is cheapest first, so a broken parser fails in seconds.

@@ -4,17 +4,21 @@
 #
 # 1. Overhead. bench/crash_load.c's syscall-heavy loads (many short
 #    processes; stderr writes in a loop; open/close in a loop; failing
-#    opens), each timed with no gotrace, with `gotrace crash` in its default
+#    opens; a syscall gotrace does not watch, the floor any syscall
+#    tracepoint adds), each timed with no gotrace, with `gotrace crash` in its default
 #    scope (containers: this load is outside it, so only the in-kernel
 #    filters run) and with `gotrace crash -c /` (every process in scope: the
 #    load's writes are captured, its failures reported). Rounds alternate
 #    the three so drift hits all alike; the median per mode is reported and
-#    the ratio to the untraced median. No thresholds.
+#    the ratio to the untraced median. No thresholds. BASELINE=PATH (another
+#    gotrace build, e.g. the previous commit's) adds its default-scope run to
+#    every round, for a before/after measured side by side.
 # 2. Latency: a process dies (writes a line, exits 3) while `gotrace crash
 #    -c / --json` runs; the time from its exit (its parent's wait returns) to
 #    the verdict line being read, and gotrace's own death_to_verdict_ns.
 #
-# Usage: bench/crash.sh   (root)   Env: ROUNDS (5), N_SPAWN, N_WRITE, N_OPEN, DEATHS (20)
+# Usage: bench/crash.sh   (root)   Env: ROUNDS (5), N_SPAWN, N_WRITE, N_OPEN, DEATHS (20),
+#        BASELINE
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$root/build}
@@ -30,8 +34,9 @@ fi
 make -C "$root" --no-print-directory "${gotrace#"$root"/}" "${load#"$root"/}" >/dev/null
 
 declare -A N=([spawn]=${N_SPAWN:-1500} [write]=${N_WRITE:-200000} [writepipe]=${N_WRITE:-200000}
-	[open]=${N_OPEN:-200000} [openfail]=${N_OPEN:-200000})
-modes=(spawn write writepipe open openfail)
+	[open]=${N_OPEN:-200000} [openfail]=${N_OPEN:-200000} [other]=${N_WRITE:-200000})
+modes=(spawn write writepipe open openfail other)
+BASELINE=${BASELINE:-}
 tmp=$(mktemp -d)
 gpid=
 cleanup() {
@@ -40,8 +45,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_gotrace() { # args...; waits for the ready line
-	"$gotrace" crash --json "$@" >"$tmp/g.out" 2>"$tmp/g.err" &
+start_gotrace() { # binary args...; waits for the ready line
+	local bin=$1
+	shift
+	"$bin" crash --json "$@" >"$tmp/g.out" 2>"$tmp/g.err" &
 	gpid=$!
 	for _ in $(seq 100); do
 		grep -q '"ready":true' "$tmp/g.out" 2>/dev/null && return 0
@@ -65,20 +72,32 @@ run_modes() { # label
 echo "== bench/crash: overhead ($ROUNDS rounds; CPU ns per operation, median)"
 for r in $(seq "$ROUNDS"); do
 	run_modes none
-	start_gotrace
+	start_gotrace "$gotrace"
 	run_modes default
 	stop_gotrace
-	start_gotrace -c /
+	start_gotrace "$gotrace" -c /
 	run_modes all
 	stop_gotrace
+	if [ -n "$BASELINE" ]; then
+		start_gotrace "$BASELINE"
+		run_modes baseline
+		stop_gotrace
+	fi
 done
 median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf '  %-9s %12s %14s %8s %14s %8s\n' load untraced "crash default" ratio "crash -c /" ratio
+ratio() { awk -v x="$1" -v y="$2" 'BEGIN{printf "%.3fx", x/y}'; }
+hdr=$(printf '  %-9s %12s %14s %8s %14s %8s' load untraced "crash default" ratio "crash -c /" ratio)
+[ -n "$BASELINE" ] && hdr+=$(printf ' %14s %8s' "BASELINE dflt" ratio)
+echo "$hdr"
 for m in "${modes[@]}"; do
 	b=$(median "$tmp/none.$m") d=$(median "$tmp/default.$m") a=$(median "$tmp/all.$m")
-	printf '  %-9s %12s %14s %8s %14s %8s\n' "$m" "$b" "$d" \
-		"$(awk -v x="$d" -v y="$b" 'BEGIN{printf "%.3fx", x/y}')" "$a" \
-		"$(awk -v x="$a" -v y="$b" 'BEGIN{printf "%.3fx", x/y}')"
+	line=$(printf '  %-9s %12s %14s %8s %14s %8s' "$m" "$b" "$d" "$(ratio "$d" "$b")" "$a" \
+		"$(ratio "$a" "$b")")
+	if [ -n "$BASELINE" ]; then
+		o=$(median "$tmp/baseline.$m")
+		line+=$(printf ' %14s %8s' "$o" "$(ratio "$o" "$b")")
+	fi
+	echo "$line"
 done
 
 echo "== bench/crash: time from death to printed verdict (${DEATHS:-20} deaths)"

@@ -9,6 +9,8 @@
  *   writepipe the same into a pipe a child drains (a container's stderr is a pipe)
  *   open      N open+close of an existing file (sys_exit_openat, success)
  *   openfail  N opens of a missing file (the failure path: rate-limited events)
+ *   other     N getppid(2): a syscall gotrace does not watch (the floor any
+ *             syscall tracepoint adds to every syscall of the node)
  *
  * Prints the mean CPU nanoseconds per operation (this process's CPU clock
  * plus its reaped children's): on a shared machine, wall time mostly
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +65,8 @@ static int one(const char *mode, const char *line)
 		fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
 		return fd < 0 ? -1 : close(fd);
 	}
+	if (!strcmp(mode, "other"))
+		return syscall(SYS_getppid) > 0 ? 0 : -1;
 	if (!strcmp(mode, "openfail"))
 		return open("/nonexistent/gotrace-bench/config.yaml", O_RDONLY) < 0 ? 0 : -1;
 	return -1;
@@ -95,7 +100,7 @@ int main(int argc, char **argv)
 	long n, i;
 
 	if (argc != 3 || (n = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: crash_load spawn|write|writepipe|open|openfail N\n");
+		fprintf(stderr, "usage: crash_load spawn|write|writepipe|open|openfail|other N\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "writepipe")) {

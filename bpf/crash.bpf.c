@@ -10,10 +10,14 @@
  * mechanism (tp_btf, raw_tp, tracefs; fexit/kprobe for cap_capable); the
  * backend enables the one kern/hooks.c chose. Everything autoloads off.
  *
- * Cost control: syscall hooks fire node-wide, so the failure test (ret <
- * 0) comes first, then the scope test (cached per cgroup), then a
- * per-process rate limit; only stdout/stderr writes of in-scope processes
- * are copied, into a bounded per-process ring sent once, at exit.
+ * Cost control: syscall hooks fire node-wide, so the cheapest test comes
+ * first (the return value, the fd), then the scope test (a cache probe keyed
+ * by the cgroup id, plain loads, no bpf_probe_read), then a per-process
+ * rate limit; only stdout/stderr writes of in-scope processes are copied,
+ * within a per-process byte budget, into a bounded per-process ring sent
+ * once, at exit. What is left of an out-of-scope write's cost is the
+ * kernel's syscall tracepoint path itself (bench/crash.sh; an empty
+ * program costs nearly as much).
  */
 #include "common.bpf.h"
 #include "core_fixes.bpf.h"
@@ -33,6 +37,12 @@ char LICENSE[] SEC("license") = "GPL";
 #define ENETUNREACH_NR 101
 #define ETIMEDOUT_NR 110
 #define ECONNREFUSED_NR 111
+#define EALREADY_NR 114
+#define EINPROGRESS_NR 115
+#define EINTR_NR 4
+#define SOL_SOCKET_NR 1
+#define SO_ERROR_NR 4
+#define TCP_SYN_SENT_STATE 2
 #define EHOSTUNREACH_NR 113
 #define SI_USER_CODE 0
 #define SI_KERNEL_CODE 0x80
@@ -45,6 +55,14 @@ const volatile bool hold_new_binaries = true; /* SIGSTOP the first exec of each 
 const volatile bool hold_exec_fail = true;    /* SIGSTOP a failed exec for the ELF analysis */
 const volatile bool report_bind_ok = false;   /* `bind`: successful bind/listen too */
 const volatile bool capture_output = true;
+/*
+ * stdout/stderr bytes copied per process and second (0: no limit). Copying
+ * is most of what an in-scope write costs (bpf_probe_read_user, ~40 ns
+ * here per 64-byte write); a process writing more than this stops being
+ * copied for the rest of that second and the exit event says how much is
+ * missing. Only heavy writers are affected: the ring keeps 4 KiB anyway.
+ */
+const volatile __u32 out_budget_bytes = 1 << 20;
 const volatile __u32 max_fail_per_sec = 64;
 const volatile __u64 sig_mask = 0; /* terminating signals reported (bit n = signal n) */
 /*
@@ -55,7 +73,7 @@ const volatile __u64 sig_mask = 0; /* terminating signals reported (bit n = sign
 const volatile __u64 cap_mask = ~((1ULL << 21) | (1ULL << 24));
 /* Syscall numbers of this architecture, for the generic raw_syscalls fallback. */
 const volatile __s32 nr_openat = -1, nr_connect = -1, nr_bind = -1, nr_listen = -1;
-const volatile __s32 nr_execve = -1, nr_write = -1;
+const volatile __s32 nr_execve = -1, nr_write = -1, nr_getsockopt = -1, nr_writev = -1;
 const volatile __u32 generic_mask = 0; /* 1 << enum crash_sc handled by sys_enter/exit */
 
 struct {
@@ -78,6 +96,8 @@ struct {
  * walk.
  */
 #define SCOPE_CACHE_SIZE 16384
+/* cgroup v1 and cgroup2 kernfs ids are counted apart: a v1 memory cgroup's key gets this bit. */
+#define SCOPE_V1_KEY (1ULL << 63)
 
 struct scope_ent {
 	__u64 id;
@@ -104,7 +124,11 @@ struct proc_state {
 	__u64 out_total;
 	__u64 fail_window_ns;
 	__u32 fail_count;
-	__u32 pad;
+	__u32 out_window_bytes;	 /* copied in the current budget window */
+	__u64 out_window_ns;	 /* its start */
+	__u64 out_skip_writes;	 /* writes over the budget: the clock is read on every 16th */
+	__u64 out_skipped;	 /* over the budget, in all */
+	__u64 out_skipped_after; /* ... since the last byte copied */
 	/* A CRASH_OUT_RING ring; the second half only absorbs a copy that wraps. */
 	char out[2 * CRASH_OUT_RING];
 };
@@ -256,6 +280,8 @@ static __always_inline bool in_scope_tgid(struct task_struct *t, __u32 tgid)
 		return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
 	kn = task_cg_kn(t);
 	id = kn_id(kn);
+	if (kn != BPF_CORE_READ(t, cgroups, dfl_cgrp, kn))
+		id |= SCOPE_V1_KEY;
 	slot = (__u32)id & (SCOPE_CACHE_SIZE - 1);
 	e = bpf_map_lookup_elem(&scope_cache, &slot);
 	if (!e)
@@ -273,21 +299,51 @@ static __always_inline bool in_scope(struct task_struct *t)
 }
 
 /*
- * The hot path (every write to fd 1/2 of the node): the cgroup2 id from the
- * helper is the cache key, no task walk. The root's id (a process outside
- * any cgroup2 group, or a node without cgroup2 placement) takes the slow path.
+ * task_cg_kn(current)'s id, cheaply: the helper's cgroup2 id, and for a
+ * process in the cgroup2 root (a hybrid node's host processes: all of
+ * them on this kind of node) the memory controller's, read through the BTF
+ * task pointer. Those are plain loads the JIT emits inline; the
+ * BPF_CORE_READ chain of task_cg_kn costs a bpf_probe_read_kernel call per
+ * pointer, which was most of the cost of an out-of-scope write (bench/crash.sh).
+ */
+static __always_inline __u64 current_cg_id(void)
+{
+	__u64 id = bpf_get_current_cgroup_id();
+	struct task_struct *t;
+	struct cgroup_subsys_state *css;
+	struct kernfs_node *kn;
+	int mid;
+
+	if (id > 1 || !bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return id;
+	mid = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	if (mid < 0 || mid >= CGROUP_SUBSYS_COUNT)
+		return id;
+	t = bpf_get_current_task_btf();
+	css = t->cgroups->subsys[mid];
+	kn = css ? css->cgroup->kn : NULL;
+	return kn ? kn->id | SCOPE_V1_KEY : id;
+}
+
+/*
+ * The hot path (every write to fd 1/2 and every failed open of the node):
+ * one cache probe keyed by the cgroup id, no task walk; a miss decides
+ * through in_scope_tgid, which fills the same slot.
  */
 static __always_inline bool current_in_scope(void)
 {
-	__u32 tgid = current_tgid(), slot;
+	__u32 tgid, slot;
 	struct scope_ent *e;
 	__u64 id;
 
-	if (scope_mode == CRASH_SCOPE_ALL || scope_mode == CRASH_SCOPE_PIDS || tgid == self_tgid)
+	if (scope_mode == CRASH_SCOPE_ALL)
+		return current_tgid() != self_tgid;
+	tgid = current_tgid();
+	if (scope_mode == CRASH_SCOPE_PIDS || tgid == self_tgid)
 		return in_scope_tgid(cur(), tgid);
-	id = bpf_get_current_cgroup_id();
+	id = current_cg_id();
 	slot = (__u32)id & (SCOPE_CACHE_SIZE - 1);
-	e = id > 1 ? bpf_map_lookup_elem(&scope_cache, &slot) : NULL;
+	e = bpf_map_lookup_elem(&scope_cache, &slot);
 	if (e && e->id == id && e->in)
 		return e->in == 1;
 	return in_scope_tgid(cur(), tgid);
@@ -471,6 +527,10 @@ static __always_inline void copy_tail(struct crash_exit *e, __u32 tgid)
 	if (!st)
 		return;
 	e->out_total = st->out_total;
+	e->out_skipped = st->out_skipped;
+	e->out_skipped_after = st->out_skipped_after;
+	if (st->out_skipped)
+		e->flags |= CRASH_F_OUT_GAP;
 	if (st->out_total) {
 		/* The raw ring; userspace rotates it by out_total. */
 		bpf_probe_read_kernel(e->out, CRASH_OUT_RING, st->out);
@@ -509,6 +569,8 @@ static __always_inline int on_exit(void)
 	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
 	e->out_len = 0;
 	e->out_total = 0;
+	e->out_skipped = 0;
+	e->out_skipped_after = 0;
 	exe_id(t, &e->dev, &e->ino);
 	copy_tail(e, tgid);
 	bpf_map_delete_elem(&tracked, &tgid);
@@ -833,18 +895,38 @@ static __always_inline void fill_net(struct crash_syscall *e, struct task_struct
 	e->netns_ino = BPF_CORE_READ(net, ns.inum);
 }
 
+static __always_inline struct pt_regs *user_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+/* The struct file behind fd (NULL if none): tells a reused fd from the socket it was. */
+static __always_inline struct file *file_of_fd(struct task_struct *t, int fd)
+{
+	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+	struct file *f = NULL;
+
+	if (fd < 0 || fd > 65535)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* Constant sizes: a sockaddr_in6, else a sockaddr_in at the end of a page. */
+static __always_inline void read_sockaddr(__u8 *dst, const void *sa)
+{
+	if (bpf_probe_read_user(dst, CRASH_SOCKADDR_LEN, sa))
+		bpf_probe_read_user(dst, 16, sa);
+}
+
 /* listen(fd): the socket's own address, from the fd table. */
 static __always_inline void sock_addr_of_fd(struct crash_syscall *e, struct task_struct *t, int fd)
 {
-	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+	struct file *f = file_of_fd(t, fd);
 	struct socket *sock;
 	struct sock *sk;
-	struct file *f = NULL;
 	__u16 family, port;
 
-	if (fd < 0 || fd > 65535)
-		return;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	if (!f)
 		return;
 	sock = BPF_CORE_READ(f, private_data);
@@ -881,30 +963,49 @@ static __always_inline bool syscall_wanted(__u32 which, long ret)
 	}
 }
 
-/* The arguments come from the user registers: nothing is kept between enter and exit. */
-static __always_inline int on_sys_exit(__u32 which, long ret, struct pt_regs *regs)
+/* Everything but the syscall-specific part; t is current. */
+static __always_inline struct crash_syscall *syscall_event(struct task_struct *t, __u32 which,
+							   long ret, int fd)
 {
-	struct task_struct *t = cur();
-	struct crash_syscall *e;
+	struct crash_syscall *e = reserve(sizeof(*e));
 
-	if (!syscall_wanted(which, ret) || !current_in_scope())
-		return 0;
-	if (ret < 0 && !rate_ok(BPF_CORE_READ(t, tgid)))
-		return 0;
-	e = reserve(sizeof(*e));
 	if (!e)
-		return 0;
+		return NULL;
 	fill_hdr(&e->h, CRASH_EV_SYSCALL, t);
 	e->nr = which;
 	e->ret = ret;
-	e->fd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	e->fd = fd;
 	e->flags = 0;
 	e->addrlen = 0;
-	e->pad = 0;
+	e->wait_ms = 0;
 	e->path[0] = '\0';
 	fill_cred(t, &e->caps_eff, &e->uid);
 	fill_net(e, t);
 	__builtin_memset(e->addr, 0, sizeof(e->addr));
+	return e;
+}
+
+/*
+ * The arguments come from the user registers: nothing is kept between
+ * enter and exit. regs NULL: the current task's (tracefs exit events carry
+ * no arguments), fetched only once the filters passed: this runs for every
+ * failed open of the node, and the compiler never drops a helper call.
+ */
+static __always_inline int on_sys_exit(__u32 which, long ret, struct pt_regs *regs)
+{
+	struct task_struct *t;
+	struct crash_syscall *e;
+
+	if (!syscall_wanted(which, ret) || !current_in_scope())
+		return 0;
+	t = cur();
+	if (ret < 0 && !rate_ok(BPF_CORE_READ(t, tgid)))
+		return 0;
+	if (!regs)
+		regs = user_regs();
+	e = syscall_event(t, which, ret, (int)PT_REGS_PARM1_CORE_SYSCALL(regs));
+	if (!e)
+		return 0;
 	if (which == CRASH_SC_OPENAT) {
 		e->flags = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
 		bpf_probe_read_user_str(e->path, sizeof(e->path),
@@ -913,21 +1014,118 @@ static __always_inline int on_sys_exit(__u32 which, long ret, struct pt_regs *re
 		e->flags = (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs);
 		sock_addr_of_fd(e, t, e->fd);
 	} else {
-		void *sa = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-
 		e->addrlen = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
-		/* Constant sizes: a sockaddr_in6, else a sockaddr_in at the end of a page. */
-		if (bpf_probe_read_user(e->addr, CRASH_SOCKADDR_LEN, sa))
-			bpf_probe_read_user(e->addr, 16, sa);
+		read_sockaddr(e->addr, (void *)PT_REGS_PARM2_CORE_SYSCALL(regs));
 	}
 	fill_cgpath(&e->cg, t);
 	submit(e);
 	return 0;
 }
 
-static __always_inline struct pt_regs *user_regs(void)
+/* ------------------------------------------------------------------ non-blocking connect */
+
+/*
+ * Go (and any event loop) connects non-blocking: connect(2) returns
+ * EINPROGRESS and the outcome comes later, as the socket's error read with
+ * getsockopt(SOL_SOCKET, SO_ERROR) once poll says it is writable (Go:
+ * net/fd_unix.go, netFD.connect). The address is only in connect's
+ * arguments, so it is kept per (process, fd) until then. Connects that
+ * nobody checks age out of the LRU; a closed and reused fd is told apart by
+ * its struct file (a close(2) hook would cost every close of the node to
+ * save a few entries).
+ */
+struct conn_key {
+	__u32 tgid;
+	__s32 fd;
+};
+
+struct conn_pending {
+	__u64 file; /* the socket's struct file */
+	__u64 time_ns;
+	__u32 addrlen;
+	__u8 addr[CRASH_SOCKADDR_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct conn_key);
+	__type(value, struct conn_pending);
+} conn_pending SEC(".maps");
+
+static __always_inline int on_connect_pending(struct pt_regs *regs)
 {
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct conn_pending p = {};
+	struct task_struct *t;
+	struct conn_key k;
+
+	if (!current_in_scope())
+		return 0;
+	t = cur();
+	if (!regs)
+		regs = user_regs();
+	k.tgid = BPF_CORE_READ(t, tgid);
+	k.fd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	p.file = (__u64)file_of_fd(t, k.fd);
+	p.time_ns = bpf_ktime_get_ns();
+	p.addrlen = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+	read_sockaddr(p.addr, (void *)PT_REGS_PARM2_CORE_SYSCALL(regs));
+	bpf_map_update_elem(&conn_pending, &k, &p, BPF_ANY);
+	return 0;
+}
+
+/* Still connecting: SO_ERROR 0 then means "not yet" (Go polls again), not success. */
+static __always_inline bool sock_connecting(struct file *f)
+{
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+
+	return BPF_CORE_READ(sock, sk, __sk_common.skc_state) == TCP_SYN_SENT_STATE;
+}
+
+/* The error SO_ERROR handed over ends a pending connect; 0 and Go's retry codes do not. */
+static __always_inline bool so_error_final(int soerr)
+{
+	return soerr > 0 && soerr != EINPROGRESS_NR && soerr != EALREADY_NR && soerr != EINTR_NR;
+}
+
+/* getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) returned 0: did a pending connect fail? */
+static __always_inline int on_getsockopt(struct pt_regs *regs)
+{
+	struct crash_syscall *e = NULL;
+	struct conn_pending *p;
+	struct task_struct *t;
+	struct conn_key k;
+	struct file *f;
+	int soerr = 0;
+
+	if (!regs)
+		regs = user_regs();
+	if ((int)PT_REGS_PARM2_CORE_SYSCALL(regs) != SOL_SOCKET_NR ||
+	    (int)PT_REGS_PARM3_CORE_SYSCALL(regs) != SO_ERROR_NR)
+		return 0;
+	k.tgid = current_tgid();
+	k.fd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	p = bpf_map_lookup_elem(&conn_pending, &k); /* only in-scope processes have entries */
+	if (!p)
+		return 0;
+	t = cur();
+	f = file_of_fd(t, k.fd);
+	bpf_probe_read_user(&soerr, sizeof(soerr), (void *)PT_REGS_PARM4_CORE_SYSCALL(regs));
+	if ((__u64)f == p->file && !so_error_final(soerr) && sock_connecting(f))
+		return 0; /* not decided yet: keep the address */
+	/* Decided (or the fd is another socket now): the entry is done either way. */
+	if ((__u64)f == p->file && so_error_final(soerr) && rate_ok(k.tgid))
+		e = syscall_event(t, CRASH_SC_CONNECT, -soerr, k.fd);
+	if (e) {
+		e->flags = CRASH_CONN_F_SO_ERROR;
+		e->wait_ms = (bpf_ktime_get_ns() - p->time_ns) / 1000000;
+		e->addrlen = p->addrlen;
+		__builtin_memcpy(e->addr, p->addr, sizeof(e->addr));
+		fill_cgpath(&e->cg, t);
+		submit(e);
+	}
+	bpf_map_delete_elem(&conn_pending, &k);
+	return 0;
 }
 
 /* execve failed: the old program is still there to read its argument and be held. */
@@ -958,17 +1156,56 @@ static __always_inline int on_exec_fail(long ret, struct pt_regs *regs)
 
 /* ------------------------------------------------------------------ stdout/stderr */
 
-static __always_inline int on_write(int fd, const char *buf, __u64 count)
+/* The cheap tests first: most writes of a node go to other fds, or are out of scope. */
+static __always_inline struct proc_state *out_state(int fd, __u64 count)
 {
-	struct proc_state *st;
+	if ((fd != 1 && fd != 2) || !capture_output || count == 0 || !current_in_scope())
+		return NULL;
+	return proc_get(current_tgid(), true);
+}
+
+/*
+ * Room in the budget for n more bytes? A window gives out_budget_bytes and
+ * a new one starts only when that is spent and the last started a second
+ * ago or more: at most one budget per second. The clock is read only once
+ * the budget is spent, and then on every 16th write (bpf_ktime_get_ns is
+ * a clock read; tracing programs may not use the coarse clock).
+ */
+static __always_inline bool out_budget_ok(struct proc_state *st, __u32 n)
+{
+	__u64 now;
+
+	if (!out_budget_bytes || st->out_window_bytes + n <= out_budget_bytes)
+		goto copy;
+	if ((st->out_skip_writes++ & 15) == 0) {
+		now = bpf_ktime_get_ns();
+		if (now - st->out_window_ns >= 1000000000ULL) {
+			st->out_window_ns = now;
+			st->out_window_bytes = 0;
+			goto copy;
+		}
+	}
+	st->out_skipped += n;
+	st->out_skipped_after += n;
+	stat_add(CRASH_STAT_OUT_SKIPPED, n);
+	return false;
+copy:
+	if (!st->out_window_ns) /* the process's first copy starts its first window */
+		st->out_window_ns = bpf_ktime_get_ns();
+	st->out_window_bytes += n;
+	st->out_skipped_after = 0;
+	return true;
+}
+
+static __always_inline void out_append(struct proc_state *st, const char *buf, __u64 count)
+{
 	__u32 off, n, wrap;
 
-	if ((fd != 1 && fd != 2) || !capture_output || count == 0 || !current_in_scope())
-		return 0;
-	st = proc_get(current_tgid(), true);
-	if (!st)
-		return 0;
+	if (count == 0)
+		return;
 	n = count > CRASH_OUT_RING ? CRASH_OUT_RING : count;
+	if (!out_budget_ok(st, n))
+		return;
 	if (count > n) /* only the tail of a big write can survive anyway */
 		buf += count - n;
 	off = st->out_total & (CRASH_OUT_RING - 1);
@@ -980,6 +1217,41 @@ static __always_inline int on_write(int fd, const char *buf, __u64 count)
 	}
 	st->out_total += n;
 	stat_add(CRASH_STAT_OUT_BYTES, n);
+}
+
+static __always_inline int on_write(int fd, const char *buf, __u64 count)
+{
+	struct proc_state *st = out_state(fd, count);
+
+	if (st)
+		out_append(st, buf, count);
+	return 0;
+}
+
+struct user_iovec {
+	__u64 base;
+	__u64 len;
+};
+
+/*
+ * writev(2): musl's stdio writes through it (buffered data and the new
+ * data as two iovecs), so do other runtimes. Only the last CRASH_IOV_MAX
+ * iovecs can end up in the tail that matters; a bounded loop.
+ */
+static __always_inline int on_writev(int fd, const struct user_iovec *iov, __u64 cnt)
+{
+	struct proc_state *st = out_state(fd, cnt);
+	struct user_iovec v;
+	__u64 first;
+
+	if (!st || cnt > 1024) /* IOV_MAX: the kernel refuses more */
+		return 0;
+	first = cnt > CRASH_IOV_MAX ? cnt - CRASH_IOV_MAX : 0;
+	for (int i = 0; i < CRASH_IOV_MAX; i++) {
+		if (first + i >= cnt || bpf_probe_read_user(&v, sizeof(v), &iov[first + i]))
+			break;
+		out_append(st, (const char *)v.base, v.len);
+	}
 	return 0;
 }
 
@@ -991,7 +1263,7 @@ int openat_exit_tracepoint(struct trace_event_raw_sys_exit *ctx)
 {
 	if (ctx->ret >= 0) /* the common case, before anything else */
 		return 0;
-	return on_sys_exit(CRASH_SC_OPENAT, ctx->ret, user_regs());
+	return on_sys_exit(CRASH_SC_OPENAT, ctx->ret, NULL);
 }
 
 SEC("?tracepoint/syscalls/sys_exit_connect")
@@ -999,19 +1271,29 @@ int connect_exit_tracepoint(struct trace_event_raw_sys_exit *ctx)
 {
 	if (ctx->ret >= 0)
 		return 0;
-	return on_sys_exit(CRASH_SC_CONNECT, ctx->ret, user_regs());
+	if (ctx->ret == -EINPROGRESS_NR)
+		return on_connect_pending(NULL);
+	return on_sys_exit(CRASH_SC_CONNECT, ctx->ret, NULL);
+}
+
+SEC("?tracepoint/syscalls/sys_exit_getsockopt")
+int getsockopt_exit_tracepoint(struct trace_event_raw_sys_exit *ctx)
+{
+	if (ctx->ret != 0)
+		return 0;
+	return on_getsockopt(NULL);
 }
 
 SEC("?tracepoint/syscalls/sys_exit_bind")
 int bind_exit_tracepoint(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_sys_exit(CRASH_SC_BIND, ctx->ret, user_regs());
+	return on_sys_exit(CRASH_SC_BIND, ctx->ret, NULL);
 }
 
 SEC("?tracepoint/syscalls/sys_exit_listen")
 int listen_exit_tracepoint(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_sys_exit(CRASH_SC_LISTEN, ctx->ret, user_regs());
+	return on_sys_exit(CRASH_SC_LISTEN, ctx->ret, NULL);
 }
 
 SEC("?tracepoint/syscalls/sys_exit_execve")
@@ -1028,6 +1310,12 @@ int write_enter_tracepoint(struct trace_event_raw_sys_enter *ctx)
 	return on_write((int)ctx->args[0], (const char *)ctx->args[1], ctx->args[2]);
 }
 
+SEC("?tracepoint/syscalls/sys_enter_writev")
+int writev_enter_tracepoint(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_writev((int)ctx->args[0], (const struct user_iovec *)ctx->args[1], ctx->args[2]);
+}
+
 /* The generic raw_syscalls fallback: one program for every syscall of the node. */
 static __always_inline int generic_exit(struct pt_regs *regs, long ret)
 {
@@ -1037,8 +1325,13 @@ static __always_inline int generic_exit(struct pt_regs *regs, long ret)
 		return ret < 0 ? on_exec_fail(ret, regs) : 0;
 	if (nr == nr_openat && (generic_mask & (1u << CRASH_SC_OPENAT)))
 		return ret < 0 ? on_sys_exit(CRASH_SC_OPENAT, ret, regs) : 0;
-	if (nr == nr_connect && (generic_mask & (1u << CRASH_SC_CONNECT)))
+	if (nr == nr_connect && (generic_mask & (1u << CRASH_SC_CONNECT))) {
+		if (ret == -EINPROGRESS_NR)
+			return on_connect_pending(regs);
 		return ret < 0 ? on_sys_exit(CRASH_SC_CONNECT, ret, regs) : 0;
+	}
+	if (nr == nr_getsockopt && (generic_mask & (1u << CRASH_SC_GETSOCKOPT)))
+		return ret == 0 ? on_getsockopt(regs) : 0;
 	if (nr == nr_bind && (generic_mask & (1u << CRASH_SC_BIND)))
 		return on_sys_exit(CRASH_SC_BIND, ret, regs);
 	if (nr == nr_listen && (generic_mask & (1u << CRASH_SC_LISTEN)))
@@ -1048,11 +1341,15 @@ static __always_inline int generic_exit(struct pt_regs *regs, long ret)
 
 static __always_inline int generic_enter(struct pt_regs *regs, long id)
 {
-	if (id != nr_write || !(generic_mask & (1u << CRASH_SC_WRITE)))
-		return 0;
-	return on_write((int)PT_REGS_PARM1_CORE_SYSCALL(regs),
-			(const char *)PT_REGS_PARM2_CORE_SYSCALL(regs),
-			PT_REGS_PARM3_CORE_SYSCALL(regs));
+	if (id == nr_write && (generic_mask & (1u << CRASH_SC_WRITE)))
+		return on_write((int)PT_REGS_PARM1_CORE_SYSCALL(regs),
+				(const char *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+				PT_REGS_PARM3_CORE_SYSCALL(regs));
+	if (id == nr_writev && (generic_mask & (1u << CRASH_SC_WRITEV)))
+		return on_writev((int)PT_REGS_PARM1_CORE_SYSCALL(regs),
+				 (const struct user_iovec *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+				 PT_REGS_PARM3_CORE_SYSCALL(regs));
+	return 0;
 }
 
 SEC("?tp_btf/sys_exit")

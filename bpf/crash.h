@@ -23,6 +23,7 @@
 #define CRASH_OUT_RING 4096	/* stdout/stderr tail kept per process (power of 2) */
 #define CRASH_SOCKADDR_LEN 28	/* sockaddr_in6 */
 #define CRASH_MAX_BINARIES 1024 /* Go binaries with fatal-path uprobes */
+#define CRASH_IOV_MAX 8		/* writev: the last iovecs copied to the tail */
 
 enum crash_event_type {
 	CRASH_EV_EXEC = 1,    /* a program started (container init, held, or -p scope) */
@@ -50,6 +51,8 @@ enum crash_sc {
 	CRASH_SC_LISTEN,
 	CRASH_SC_EXECVE,
 	CRASH_SC_WRITE,
+	CRASH_SC_GETSOCKOPT, /* SO_ERROR after a non-blocking connect: reported as CONNECT */
+	CRASH_SC_WRITEV,
 };
 
 /* Go fatal-path functions; the uprobe cookie is (binary slot << 8) | function. */
@@ -65,6 +68,10 @@ enum crash_go_func {
 #define CRASH_F_CORE (1u << 2)	    /* exit: core dumped */
 #define CRASH_F_ON_G0 (1u << 3)	    /* go fatal: on the system stack (g0) */
 #define CRASH_F_OUT_TRUNC (1u << 4) /* exit: more was written than the tail holds */
+#define CRASH_F_OUT_GAP (1u << 5)   /* exit: writes over the capture budget were not copied */
+
+/* crash_syscall.flags of a connect */
+#define CRASH_CONN_F_SO_ERROR (1u << 0) /* EINPROGRESS, then the error read with SO_ERROR */
 
 /* Trace signal results (include/trace/events/signal.h TRACE_SIGNAL_*). */
 #define CRASH_SIG_DELIVERED 0
@@ -112,8 +119,10 @@ struct crash_exit {
 	__u64 start_ns; /* task start, CLOCK_MONOTONIC */
 	__u64 dev, ino; /* executable */
 	__u32 ppid;
-	__u32 out_len;	 /* bytes of out[] valid (oldest first) */
-	__u64 out_total; /* bytes written to fd 1/2 in all */
+	__u32 out_len;		 /* bytes of out[] valid (oldest first) */
+	__u64 out_total;	 /* bytes written to fd 1/2 and copied into the ring */
+	__u64 out_skipped;	 /* bytes not copied: over the per-process capture budget */
+	__u64 out_skipped_after; /* ... of which written after the last byte copied */
 	struct crash_cgpath cg;
 	char out[CRASH_OUT_RING];
 };
@@ -141,15 +150,15 @@ struct crash_syscall {
 	__u32 nr;	    /* enum crash_sc */
 	__s32 ret;	    /* -errno, or 0 (bind/listen success for `bind`) */
 	__s32 fd;	    /* socket fd (connect/bind/listen), dirfd (openat) */
-	__u32 flags;	    /* openat flags; listen backlog */
+	__u32 flags;	    /* openat flags; listen backlog; connect CRASH_CONN_F_* */
 	__u64 caps_eff;	    /* effective capabilities of the caller */
 	__u32 ip_prot_sock; /* its netns' net.ipv4.ip_unprivileged_port_start */
 	__u32 netns_ino;
 	__u32 uid; /* euid */
 	__u32 addrlen;
 	__u8 addr[CRASH_SOCKADDR_LEN]; /* connect/bind sockaddr (listen: the socket's own) */
-	__u32 pad;
-	char path[CRASH_PATH_LEN]; /* openat */
+	__u32 wait_ms;		       /* CRASH_CONN_F_SO_ERROR: from connect(2) to the error */
+	char path[CRASH_PATH_LEN];     /* openat */
 	struct crash_cgpath cg;
 };
 
@@ -196,12 +205,13 @@ struct crash_go_layout {
 
 /* Counters, one per reason (a per-CPU array summed by userspace). */
 enum crash_stat {
-	CRASH_STAT_EVENTS,     /* events submitted */
-	CRASH_STAT_RB_FULL,    /* events lost: ring buffer full */
-	CRASH_STAT_RATE,       /* syscall failures dropped by the per-process rate limit */
-	CRASH_STAT_PROCS_FULL, /* per-process state map full: no output tail */
-	CRASH_STAT_HOLDS,      /* processes stopped for inspection */
-	CRASH_STAT_OUT_BYTES,  /* stdout/stderr bytes captured */
+	CRASH_STAT_EVENTS,	/* events submitted */
+	CRASH_STAT_RB_FULL,	/* events lost: ring buffer full */
+	CRASH_STAT_RATE,	/* syscall failures dropped by the per-process rate limit */
+	CRASH_STAT_PROCS_FULL,	/* per-process state map full: no output tail */
+	CRASH_STAT_HOLDS,	/* processes stopped for inspection */
+	CRASH_STAT_OUT_BYTES,	/* stdout/stderr bytes captured */
+	CRASH_STAT_OUT_SKIPPED, /* stdout/stderr bytes not copied: over the capture budget */
 	CRASH_STAT_NR,
 };
 

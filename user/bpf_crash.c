@@ -95,6 +95,16 @@ static const struct hook_progs hook_table[] = {
 	 {[MECH_TP_BTF] = "sys_enter_tp_btf",
 	  [MECH_RAW_TP] = "sys_enter_raw_tp",
 	  [MECH_TRACEPOINT] = "write_enter_tracepoint"}},
+	{"sys_enter_writev",
+	 CRASH_SC_WRITEV,
+	 {[MECH_TP_BTF] = "sys_enter_tp_btf",
+	  [MECH_RAW_TP] = "sys_enter_raw_tp",
+	  [MECH_TRACEPOINT] = "writev_enter_tracepoint"}},
+	{"sys_exit_getsockopt",
+	 CRASH_SC_GETSOCKOPT,
+	 {[MECH_TP_BTF] = "sys_exit_tp_btf",
+	  [MECH_RAW_TP] = "sys_exit_raw_tp",
+	  [MECH_TRACEPOINT] = "getsockopt_exit_tracepoint"}},
 };
 
 #define NHOOK_PROGS (sizeof(hook_table) / sizeof(hook_table[0]))
@@ -215,6 +225,7 @@ static void set_rodata(struct crash_tracer *b)
 	r->hold_exec_fail = o->hold_exec_fail;
 	r->report_bind_ok = o->report_bind_ok;
 	r->capture_output = o->capture_output;
+	r->out_budget_bytes = o->out_budget_kib > 4194303 ? 0 : o->out_budget_kib * 1024;
 	r->max_fail_per_sec = o->max_fail_per_sec ? o->max_fail_per_sec : 64;
 	r->sig_mask = o->sig_mask;
 	r->nr_openat = __NR_openat;
@@ -223,6 +234,8 @@ static void set_rodata(struct crash_tracer *b)
 	r->nr_listen = __NR_listen;
 	r->nr_execve = __NR_execve;
 	r->nr_write = __NR_write;
+	r->nr_writev = __NR_writev;
+	r->nr_getsockopt = __NR_getsockopt;
 	r->generic_mask = b->generic_mask;
 }
 

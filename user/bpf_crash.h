@@ -26,7 +26,8 @@ struct crash_tracer_opts {
 	bool hold_exec_fail;
 	bool report_bind_ok;
 	bool capture_output;
-	bool go_probes; /* load the uprobe program */
+	uint32_t out_budget_kib; /* stdout/stderr KiB copied per process and second; 0: no limit */
+	bool go_probes;		 /* load the uprobe program */
 	uint32_t max_fail_per_sec;
 	uint64_t sig_mask;
 	/* Hooks to attach, by kern/hooks.c name; NULL-terminated. */

@@ -266,6 +266,30 @@ static void test_connect_refused(void **state)
 	fact_store__clear(&fs);
 }
 
+/* Go's non-blocking dial in a pod: EINPROGRESS, then the refusal from SO_ERROR. */
+static void test_connect_nonblocking(void **state)
+{
+	struct fact_store fs;
+	struct cand_list l;
+	const struct fact *f;
+	const struct candidate *c;
+
+	load(&fs, "crash_connect_nonblocking.jsonl");
+	f = first(&fs, "connect_fail");
+	assert_non_null(f);
+	assert_true(fact_bool(f, "nonblocking", false));
+	evaluate(&fs, "crash_connect", &l);
+	c = for_death(&l, f);
+	assert_non_null(c);
+	contains(c->cause, fact_str(f, "address"));
+	contains(c->cause, fact_str(f, "errno_name"));
+	contains(c->fix, fact_str(f, "address"));
+	assert_true(any_evidence(c, fact_str(f, "reported_by")));
+	assert_true(any_evidence(c, fact_str(f, "errno_name")));
+	cand_list__clear(&l);
+	fact_store__clear(&fs);
+}
+
 static void test_exit_generic(void **state)
 {
 	struct fact_store fs;
@@ -402,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_killed_after_grace),
 		cmocka_unit_test(test_open_fail_config),
 		cmocka_unit_test(test_connect_refused),
+		cmocka_unit_test(test_connect_nonblocking),
 		cmocka_unit_test(test_exit_generic),
 		cmocka_unit_test(test_restart_loop),
 		cmocka_unit_test(test_bind_privileged),

@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The command-line half shared by `crash` and `bind`: options → session → loop. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/err.h"
 #include "base/loop.h"
+#include "base/num.h"
 #include "crash/crash.h"
 
 enum {
 	ID_NO_HOLD = 0x100,
+	ID_OUTPUT_BUDGET,
 };
 
 const struct cmd_opt crash_cmd_opts[] = {
 	{"no-hold", 0, no_argument, ID_NO_HOLD, NULL,
 	 "never stop a process for inspection (Go probes may then miss a crash at startup)"},
+	{"output-budget", 0, required_argument, ID_OUTPUT_BUDGET, "KIB",
+	 "stdout/stderr KiB copied per process and second (default 1024; 0: no limit)"},
 	{0},
 };
 
@@ -24,6 +29,15 @@ static int crash_opt(void *ctx, int id, const char *arg)
 
 	if (id == ID_NO_HOLD)
 		o->hold = false;
+	if (id == ID_OUTPUT_BUDGET) {
+		uint32_t kib;
+		/* 4 GiB/s: more is no limit at all. */
+		int err = num_parse_u32(arg, 0, 4194303, &kib);
+
+		if (err)
+			return err;
+		o->out_budget_kib = kib ? kib : UINT32_MAX;
+	}
 	return 0;
 }
 

@@ -33,6 +33,8 @@ struct crash_session_opts {
 	bool json;
 	int verbose;
 	bool hold; /* hold new binaries / failed execs for inspection */
+	/* stdout/stderr KiB copied per process and second: 0 the default, UINT32_MAX no limit. */
+	uint32_t out_budget_kib;
 	const char *host_root;
 	/* For watch/doctor: every fact also goes there; quiet: print nothing. */
 	const struct fact_sink *sink;

@@ -60,6 +60,9 @@ struct crash_gobin {
 #define CRASH_MAX_IDENTS 512
 #define CRASH_MAX_FACTS 20000
 
+/* Default capture budget (bpf/crash.bpf.c out_budget_bytes says why there is one). */
+#define CRASH_OUT_BUDGET_KIB 1024
+
 struct crash_session {
 	struct crash_session_opts o;
 	struct crash_tracer *tr;

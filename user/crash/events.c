@@ -13,8 +13,10 @@
 #include "crash/names.h"
 
 static const char *const sc_names[] = {
-	[CRASH_SC_OPENAT] = "openat", [CRASH_SC_CONNECT] = "connect", [CRASH_SC_BIND] = "bind",
-	[CRASH_SC_LISTEN] = "listen", [CRASH_SC_EXECVE] = "execve",   [CRASH_SC_WRITE] = "write",
+	[CRASH_SC_OPENAT] = "openat", [CRASH_SC_CONNECT] = "connect",
+	[CRASH_SC_BIND] = "bind",     [CRASH_SC_LISTEN] = "listen",
+	[CRASH_SC_EXECVE] = "execve", [CRASH_SC_WRITE] = "write",
+	[CRASH_SC_WRITEV] = "writev", [CRASH_SC_GETSOCKOPT] = "getsockopt",
 };
 
 static void set_str_n(struct fact *f, const char *key, const char *s, size_t max)
@@ -106,6 +108,14 @@ static void output_fact(struct crash_session *s, const struct crash_ident *ci,
 	fact_set_str(f, "tail", tail);
 	fact_set_int(f, "total_bytes", (int64_t)e->out_total);
 	fact_set_bool(f, "truncated", e->flags & CRASH_F_OUT_TRUNC);
+	if (e->flags & CRASH_F_OUT_GAP) {
+		/* Over the capture budget: some writes were not copied (tail may be stale). */
+		fact_set_int(f, "skipped_bytes", (int64_t)e->out_skipped);
+		fact_set_int(f, "skipped_after_bytes", (int64_t)e->out_skipped_after);
+		if (s->o.out_budget_kib != UINT32_MAX)
+			fact_set_int(f, "capture_budget_kib",
+				     s->o.out_budget_kib ?: CRASH_OUT_BUDGET_KIB);
+	}
 	crash_emit_fact(s, f);
 }
 
@@ -217,6 +227,12 @@ static void on_syscall(struct crash_session *s, const struct crash_syscall *e)
 				   sizeof(addr), &port, &family)) {
 		fact_set_str(f, "address", addr);
 		fact_set_int(f, "port", port);
+	}
+	if (e->nr == CRASH_SC_CONNECT && (e->flags & CRASH_CONN_F_SO_ERROR)) {
+		/* connect(2) said EINPROGRESS; getsockopt(SO_ERROR) brought the error later. */
+		fact_set_bool(f, "nonblocking", true);
+		fact_set_str(f, "reported_by", "getsockopt(SO_ERROR)");
+		fact_set_int(f, "wait_ms", e->wait_ms);
 	}
 	fact_set_int(f, "uid", e->uid);
 	fact_set_str(f, "caps_effective", "");

@@ -26,9 +26,11 @@ static const char *const crash_hooks[] = {
 	"sys_exit_execve",
 	"sys_exit_openat",
 	"sys_exit_connect",
+	"sys_exit_getsockopt",
 	"sys_exit_bind",
 	"sys_exit_listen",
 	"sys_enter_write",
+	"sys_enter_writev",
 	NULL,
 };
 
@@ -68,6 +70,7 @@ static int tracer_opts(const struct crash_session *s, struct crash_tracer_opts *
 	to->hold_exec_fail = crash && s->o.hold;
 	to->report_bind_ok = !crash;
 	to->capture_output = crash;
+	to->out_budget_kib = s->o.out_budget_kib ? s->o.out_budget_kib : CRASH_OUT_BUDGET_KIB;
 	to->go_probes = crash;
 	to->max_fail_per_sec = 64;
 	to->sig_mask = crash_terminating_sig_mask();

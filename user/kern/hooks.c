@@ -66,6 +66,8 @@ static const struct hook_def defs[] = {
 	SYSCALL_HOOK("exit", execve, "return from execve(2)"),
 	SYSCALL_HOOK("enter", write, "entry to write(2)"),
 	SYSCALL_HOOK("exit", write, "return from write(2)"),
+	SYSCALL_HOOK("enter", writev, "entry to writev(2)"),
+	SYSCALL_HOOK("exit", getsockopt, "return from getsockopt(2)"),
 };
 
 #define NHOOKS ((int)(sizeof(defs) / sizeof(defs[0])))

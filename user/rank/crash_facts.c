@@ -57,6 +57,19 @@ void crash_cand_output(struct candidate *c, const struct fact_store *fs, const s
 			*p = ' ';
 	for (line = strtok_r(tail, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		cand_evidence(c, "output: %s", line);
+	crash_cand_output_gap(c, fs, f);
+}
+
+void crash_cand_output_gap(struct candidate *c, const struct fact_store *fs, const struct fact *f)
+{
+	const struct fact *o = crash_facts__first(fs, "output", f);
+	int64_t after = o ? fact_int(o, "skipped_after_bytes", 0) : 0;
+
+	if (after > 0)
+		cand_evidence(c,
+			      "output: (the last %lld bytes it wrote were not captured: over the "
+			      "%lld KiB/s capture budget, --output-budget)",
+			      (long long)after, (long long)fact_int(o, "capture_budget_kib", 0));
 }
 
 struct candidate *crash_cand(struct cand_list *out, const char *rule, const struct fact *f)

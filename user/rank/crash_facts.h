@@ -31,6 +31,8 @@ void crash_facts__tail(const struct fact_store *fs, const struct fact *f, int n,
 /* The last n output lines as evidence lines ("output: ..."), tabs as spaces. */
 void crash_cand_output(struct candidate *c, const struct fact_store *fs, const struct fact *f,
 		       int n);
+/* An evidence line when writes after the captured tail were not copied (capture budget). */
+void crash_cand_output_gap(struct candidate *c, const struct fact_store *fs, const struct fact *f);
 /* A candidate about f's process death, with subject, display and merge key set; NULL on ENOMEM. */
 struct candidate *crash_cand(struct cand_list *out, const char *rule, const struct fact *f);
 /* Evidence line for the death itself ("exit code 1 after 12 ms", "killed by SIGKILL"). */

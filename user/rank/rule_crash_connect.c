@@ -2,8 +2,9 @@
 /*
  * crash_connect_fail: the process exited non-zero after a connect was
  * refused (or timed out): a dependency that is down or a wrong address.
- * Only blocking connects report their errno to the syscall; Go's
- * non-blocking connect learns it later (SO_ERROR) and is not seen here.
+ * A blocking connect reports its errno itself; a non-blocking one (Go's)
+ * returns EINPROGRESS and learns the error later from getsockopt(SO_ERROR):
+ * the fact then says nonblocking, and the evidence shows both steps.
  */
 #include <stdio.h>
 
@@ -33,8 +34,17 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 			   "connect to %s failed: %s (nothing listens there or it is "
 			   "unreachable), then the process exited",
 			   fact_str(last, "address") ?: "?", fact_str(last, "errno_name") ?: "?");
-		cand_evidence(c, "%s connect(%s) = -%s", t, fact_str(last, "address") ?: "?",
-			      fact_str(last, "errno_name") ?: "?");
+		if (fact_bool(last, "nonblocking", false))
+			cand_evidence(c,
+				      "%s connect(%s) = -EINPROGRESS, then %s = %s after %lld ms",
+				      t, fact_str(last, "address") ?: "?",
+				      fact_str(last, "reported_by") ?: "getsockopt(SO_ERROR)",
+				      fact_str(last, "errno_name") ?: "?",
+				      (long long)fact_int(last, "wait_ms", 0));
+		else
+			cand_evidence(c, "%s connect(%s) = -%s", t,
+				      fact_str(last, "address") ?: "?",
+				      fact_str(last, "errno_name") ?: "?");
 		cand_fix(c,
 			 "check that the dependency at %s is up and the address is right; retry "
 			 "with back-off instead of exiting",
