@@ -33,6 +33,9 @@ struct identity;
  *   finish    the window is over: add the window's facts to fs, write a
  *             one-line summary ("1234 parks at 5 sites")
  *   stop      detach and free; state may be NULL (a failed start)
+ *   on_exec   optional: a process of the target exec'd, as another
+ *             component saw it (crash's exec events reach oom's read-ahead:
+ *             a restarted container can die before oom's next cgroup walk)
  *
  * Every callback runs on the window's one thread, one component at a time.
  */
@@ -43,6 +46,9 @@ struct live_target {
 	const struct identity *id; /* who it is (proc/identity.h) */
 	const char *subject;	   /* the subject of its facts */
 	const char *host_root;
+	/* Set by the window: a component that sees execs reports each here. */
+	void (*exec_seen)(void *ctx, pid_t pid);
+	void *exec_ctx;
 };
 
 struct live_component {
@@ -53,6 +59,7 @@ struct live_component {
 	int (*poll)(void *state, int timeout_ms, struct fact_store *fs); /* optional */
 	int (*finish)(void *state, struct fact_store *fs, char *summary, size_t len);
 	void (*stop)(void *state);
+	void (*on_exec)(void *state, pid_t pid); /* optional */
 };
 
 /* Every component, in start order (live/components.c). */

@@ -58,6 +58,22 @@ static void start_one(const struct live_component *c, const struct live_target *
 	run->state = NULL;
 }
 
+struct exec_bus {
+	const struct live_component *const *list;
+	struct running *run;
+	size_t n;
+};
+
+/* A component saw an exec: every other started component that wants it hears of it. */
+static void exec_seen(void *ctx, pid_t pid)
+{
+	struct exec_bus *b = ctx;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (b->run[i].started && b->list[i]->on_exec)
+			b->list[i]->on_exec(b->run[i].state, pid);
+}
+
 /* One round of polls; false when nothing is left to wait for. */
 static bool poll_round(const struct live_component *const *list, size_t n, struct running *run,
 		       struct live_result *res, uint64_t deadline, struct fact_store *fs)
@@ -127,6 +143,8 @@ int live_window__run_list(const struct live_component *const *list, size_t n,
 			  struct live_window *out)
 {
 	struct running *run = calloc(n ? n : 1, sizeof(*run));
+	struct exec_bus bus = {.list = list, .run = run, .n = n};
+	struct live_target target = *t;
 	uint64_t start, deadline;
 	size_t i;
 
@@ -140,8 +158,10 @@ int live_window__run_list(const struct live_component *const *list, size_t n,
 	}
 	out->n = n;
 	out->window_ns = window_ns;
+	target.exec_seen = exec_seen;
+	target.exec_ctx = &bus;
 	for (i = 0; i < n; i++)
-		start_one(list[i], t, &out->v[i], &run[i]);
+		start_one(list[i], &target, &out->v[i], &run[i]);
 	start = mono_ns();
 	deadline = start + window_ns;
 	while (mono_ns() < deadline && !signals__stop_requested())

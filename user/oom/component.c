@@ -77,6 +77,13 @@ static int finish(void *state, struct fact_store *fs, char *summary, size_t len)
 	return err;
 }
 
+static void on_exec(void *state, pid_t pid)
+{
+	struct oom_live *o = state;
+
+	oom_session__see_exec(o->s, pid);
+}
+
 static void stop(void *state)
 {
 	struct oom_live *o = state;
@@ -96,4 +103,5 @@ const struct live_component oom_live_component = {
 	.poll = poll_once,
 	.finish = finish,
 	.stop = stop,
+	.on_exec = on_exec,
 };
