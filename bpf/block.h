@@ -60,19 +60,19 @@ struct block_runq {
 
 /* Counters, one slot each in a per-CPU array. */
 enum block_counter {
-	BC_PARKS,	   /* gopark hits */
-	BC_PARK_REFIRE,	   /* gopark hit again before confirmation (morestack re-entry) */
-	BC_CONFIRMED,	   /* parks confirmed by park_m */
-	BC_CANCELLED,	   /* parks cancelled in park_m (unlockf returned false) */
-	BC_WAKES,	   /* 4 -> 1 with a matching park */
-	BC_WAKE_UNKNOWN,   /* 4 -> 1 for a goroutine whose park we did not see */
-	BC_MISSED_WAKE,	   /* a confirmed park whose wake we never saw */
-	BC_SHORT,	   /* wakes below min_block_ns, not aggregated */
-	BC_RUNS,	   /* 1 -> 2 */
-	BC_RUNS_MATCHED,   /* 1 -> 2 with a runnable timestamp */
-	BC_STACK_ERRORS,   /* bpf_get_stackid failed */
-	BC_MAP_FULL,	   /* a map update failed */
-	BC_CASG_HITS,	   /* casgstatus probe hits, all transitions */
+	BC_PARKS,	 /* gopark hits */
+	BC_PARK_REFIRE,	 /* gopark hit again before confirmation (morestack re-entry) */
+	BC_CONFIRMED,	 /* parks confirmed by park_m */
+	BC_CANCELLED,	 /* parks cancelled in park_m (unlockf returned false) */
+	BC_WAKES,	 /* 4 -> 1 with a matching park */
+	BC_WAKE_UNKNOWN, /* 4 -> 1 for a goroutine whose park we did not see */
+	BC_MISSED_WAKE,	 /* a confirmed park whose wake we never saw */
+	BC_SHORT,	 /* wakes below min_block_ns, not aggregated */
+	BC_RUNS,	 /* 1 -> 2 */
+	BC_RUNS_MATCHED, /* 1 -> 2 with a runnable timestamp */
+	BC_STACK_ERRORS, /* bpf_get_stackid failed */
+	BC_MAP_FULL,	 /* a map update failed */
+	BC_CASG_HITS,	 /* casgstatus probe hits, all transitions */
 	BC_NR,
 };
 

@@ -42,8 +42,10 @@ int block_tracer__open(pid_t pid, uint64_t min_block_ns, struct block_tracer **o
 	b->skel->rodata->min_block_ns = min_block_ns;
 	err = block_bpf__load(b->skel);
 	if (err) {
-		err = err_fail(-err, "block: loading the BPF programs failed: %s (root, or "
-				     "CAP_BPF and CAP_PERFMON, is needed)", strerror(-err));
+		err = err_fail(-err,
+			       "block: loading the BPF programs failed: %s (root, or "
+			       "CAP_BPF and CAP_PERFMON, is needed)",
+			       strerror(-err));
 		goto fail;
 	}
 	*out = b;

@@ -31,14 +31,17 @@ int probecheck__open(pid_t pid, struct probecheck **out)
 	snprintf(pc->exe, sizeof(pc->exe), "/proc/%d/exe", (int)pid);
 	pc->skel = probecheck_bpf__open();
 	if (!pc->skel) {
-		err = err_fail(errno, "probe check: opening the BPF object failed: %s", strerror(errno));
+		err = err_fail(errno, "probe check: opening the BPF object failed: %s",
+			       strerror(errno));
 		goto fail;
 	}
 	pc->skel->rodata->filter_tgid = pid;
 	err = probecheck_bpf__load(pc->skel);
 	if (err) {
-		err = err_fail(-err, "probe check: loading the BPF program failed: %s (root or "
-				     "CAP_BPF+CAP_PERFMON needed)", strerror(-err));
+		err = err_fail(-err,
+			       "probe check: loading the BPF program failed: %s (root or "
+			       "CAP_BPF+CAP_PERFMON needed)",
+			       strerror(-err));
 		goto fail;
 	}
 	*out = pc;

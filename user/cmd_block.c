@@ -109,9 +109,10 @@ static void print_header(struct block_run *r)
 
 	if (r->co.json)
 		return;
-	fprintf(stdout, "tracing pid %d (%s, %s): gopark %s, %zu scheduler %s; %s\n",
-		(int)t->pid, t->exe, t->facts.bi.version ? t->facts.bi.version : "go?",
-		t->probes[0].file_offset ? "probed" : "?", t->casg_entry_fallback ? 1 : t->nsched_sites,
+	fprintf(stdout, "tracing pid %d (%s, %s): gopark %s, %zu scheduler %s; %s\n", (int)t->pid,
+		t->exe, t->facts.bi.version ? t->facts.bi.version : "go?",
+		t->probes[0].file_offset ? "probed" : "?",
+		t->casg_entry_fallback ? 1 : t->nsched_sites,
 		t->casg_entry_fallback ? "probe (casgstatus entry)" : "call sites",
 		r->co.duration_ns ? "until the duration ends or Ctrl-C" : "Ctrl-C to stop");
 }
@@ -120,15 +121,16 @@ static void print_governor(struct block_run *r)
 {
 	const struct governor *g = &r->gov;
 
-	printf("overhead: estimated %.1f%% of the target's CPU with the probes on (%.2f µs per hit: "
+	printf("overhead: estimated %.1f%% of the target's CPU with the probes on (%.2f µs per "
+	       "hit: "
 	       "trap %s %.2f µs + BPF); ",
 	       g->est_pct, g->cost_ns / 1000, g->cost_measured ? "measured" : "assumed",
 	       g->trap_ns / 1000);
 	if (g->budget_pct <= 0)
 		printf("exact mode: probes attached the whole time\n");
 	else if (g->cycles)
-		printf("budget %.0f%%: sampled, probes attached %.0f%% of the time\n", g->budget_pct,
-		       100 * governor__sampled(g));
+		printf("budget %.0f%%: sampled, probes attached %.0f%% of the time\n",
+		       g->budget_pct, 100 * governor__sampled(g));
 	else
 		printf("budget %.0f%%: probes attached the whole time\n", g->budget_pct);
 }
@@ -154,12 +156,18 @@ static void print_summary(struct block_run *r, const struct block_report_full *r
 static void json_summary(struct block_run *r, const struct block_report_full *rep, bool final)
 {
 	static const char *const names[BC_NR] = {
-		[BC_PARKS] = "parks", [BC_PARK_REFIRE] = "park_refires",
-		[BC_CONFIRMED] = "parks_confirmed", [BC_CANCELLED] = "parks_cancelled",
-		[BC_WAKES] = "wakes_matched", [BC_WAKE_UNKNOWN] = "wakes_without_park",
-		[BC_MISSED_WAKE] = "wakes_missed", [BC_SHORT] = "wakes_below_min_block",
-		[BC_RUNS] = "runs", [BC_RUNS_MATCHED] = "runs_matched",
-		[BC_STACK_ERRORS] = "stack_errors", [BC_MAP_FULL] = "map_full",
+		[BC_PARKS] = "parks",
+		[BC_PARK_REFIRE] = "park_refires",
+		[BC_CONFIRMED] = "parks_confirmed",
+		[BC_CANCELLED] = "parks_cancelled",
+		[BC_WAKES] = "wakes_matched",
+		[BC_WAKE_UNKNOWN] = "wakes_without_park",
+		[BC_MISSED_WAKE] = "wakes_missed",
+		[BC_SHORT] = "wakes_below_min_block",
+		[BC_RUNS] = "runs",
+		[BC_RUNS_MATCHED] = "runs_matched",
+		[BC_STACK_ERRORS] = "stack_errors",
+		[BC_MAP_FULL] = "map_full",
 		[BC_CASG_HITS] = "sched_probe_hits",
 	};
 	const uint64_t *c = rep->r.counters;
@@ -299,7 +307,8 @@ static int block_start(struct block_run *r)
 		err = block_session__start(&r->s, r->co.pid, r->a.min_block_ns, r->a.stuck_ns,
 					   g_opts.host_root);
 	if (!err)
-		governor__init(&r->gov, r->a.max_overhead_pct); /* calibrates: before the clock starts */
+		governor__init(&r->gov,
+			       r->a.max_overhead_pct); /* calibrates: before the clock starts */
 	r->s.start_ns = mono_ns();
 	return err;
 }
@@ -319,7 +328,8 @@ static int block_run(const struct cmd_spec *spec, int argc, char **argv)
 	if (!err && first < argc)
 		err = err_fail(GT_EUSAGE, "block: unexpected argument '%s'", argv[first]);
 	if (!err && !r->co.pid)
-		err = err_fail(GT_EUSAGE, "block: --pid PID is required (see 'gotrace block --help')");
+		err = err_fail(GT_EUSAGE,
+			       "block: --pid PID is required (see 'gotrace block --help')");
 	if (err)
 		goto out;
 	json_init(&r->w, stdout);
@@ -350,11 +360,12 @@ const struct cmd_spec cmd_block = {
 		"goroutines waited (p50/p99 from in-kernel histograms), and how long they then\n"
 		"waited for a CPU (run queue). Goroutines still parked are grouped by site; a\n"
 		"growing group is a leak.",
-	.examples = "  sudo gotrace block --pid 4242 -d 10              # ten seconds, then the table\n"
-		    "  sudo gotrace block -p 4242 -i 2                  # refresh every 2 s\n"
-		    "  sudo gotrace block -p 4242 --min-block 1ms -v    # waits >= 1ms, with stacks\n"
-		    "  sudo gotrace block -p 4242 -d 30 --pprof block.pb.gz  # then go tool pprof\n"
-		    "  sudo gotrace block -p 4242 -d 5 --json           # one object per site\n",
+	.examples =
+		"  sudo gotrace block --pid 4242 -d 10              # ten seconds, then the table\n"
+		"  sudo gotrace block -p 4242 -i 2                  # refresh every 2 s\n"
+		"  sudo gotrace block -p 4242 --min-block 1ms -v    # waits >= 1ms, with stacks\n"
+		"  sudo gotrace block -p 4242 -d 30 --pprof block.pb.gz  # then go tool pprof\n"
+		"  sudo gotrace block -p 4242 -d 5 --json           # one object per site\n",
 	.shared = OPT_PID | OPT_DURATION | OPT_INTERVAL | OPT_JSON,
 	.opts = block_opts,
 	.run = block_run,

@@ -127,9 +127,10 @@ static int info_run(const struct cmd_spec *spec, int argc, char **argv)
 		return err;
 	if (a.kernel)
 		return first < argc || co.pid || a.addrs
-			       ? err_fail(GT_EUSAGE, "info: --kernel takes no binary, --pid or --addr")
-			       : a.selftest ? kern_report_selftest(stdout, co.json)
-					    : kern_report(stdout, co.json);
+			       ? err_fail(GT_EUSAGE,
+					  "info: --kernel takes no binary, --pid or --addr")
+		       : a.selftest ? kern_report_selftest(stdout, co.json)
+				    : kern_report(stdout, co.json);
 	if (a.selftest)
 		return err_fail(GT_EUSAGE, "info: --selftest goes with --kernel");
 	if ((first < argc) == (co.pid != 0))
@@ -153,20 +154,24 @@ const struct cmd_spec cmd_info = {
 	.usage = "[OPTIONS] (BINARY | --pid PID | --kernel)",
 	.description =
 		"For a binary or a running process: ELF facts (static/dynamic, PIE, stripped,\n"
-		"interpreter and libc, needed libraries), Go facts (version, module, dependencies,\n"
+		"interpreter and libc, needed libraries), Go facts (version, module, "
+		"dependencies,\n"
 		"build settings, pclntab), whether gotrace's uprobes can trace it, and where they\n"
 		"go. With --pid, also whether the interpreter and libraries exist inside the\n"
 		"process's root (the \"glibc binary on an Alpine image\" failure).\n"
 		"With --kernel: which kernel mechanisms work here and which one each hook uses.\n"
 		"With --addr: function, file:line and inlined frames for each address (link-time\n"
 		"addresses of BINARY, or runtime addresses of --pid).",
-	.examples = "  gotrace info ./server                     # Go version, module, build, probes\n"
-		    "  sudo gotrace info --pid 4242              # the same for a process, plus its root\n"
-		    "  gotrace info -v --json ./server           # everything, as JSON\n"
-		    "  sudo gotrace info --kernel                # kernel features and hook choices\n"
-		    "  gotrace info --addr 0x46d640 ./server     # symbolize a link-time address\n"
-		    "  sudo gotrace info --pid 4242 --addr -     # symbolize runtime addresses from stdin\n"
-		    "  sudo gotrace info --pid 4242 --probe-check -d 2  # do the uprobes fire? (2 s)\n",
+	.examples =
+		"  gotrace info ./server                     # Go version, module, build, probes\n"
+		"  sudo gotrace info --pid 4242              # the same for a process, plus its "
+		"root\n"
+		"  gotrace info -v --json ./server           # everything, as JSON\n"
+		"  sudo gotrace info --kernel                # kernel features and hook choices\n"
+		"  gotrace info --addr 0x46d640 ./server     # symbolize a link-time address\n"
+		"  sudo gotrace info --pid 4242 --addr -     # symbolize runtime addresses from "
+		"stdin\n"
+		"  sudo gotrace info --pid 4242 --probe-check -d 2  # do the uprobes fire? (2 s)\n",
 	.shared = OPT_PID | OPT_JSON | OPT_DURATION,
 	.opts = info_opts,
 	.run = info_run,

@@ -96,8 +96,8 @@ static int oom_run(const struct cmd_spec *spec, int argc, char **argv)
 		return err_fail(GT_EUSAGE,
 				"oom: unexpected argument '%s' (see 'gotrace oom --help')",
 				argv[first]);
-	so = (struct oom_session_opts){.co = &co, .count = a.count,
-				       .no_read_ahead = a.no_read_ahead, .topts = a.topts};
+	so = (struct oom_session_opts){
+		.co = &co, .count = a.count, .no_read_ahead = a.no_read_ahead, .topts = a.topts};
 	err = oom_session__open(&so, &run);
 	if (!err && a.topts.load_only)
 		err = oom_session__load_only_report(run);

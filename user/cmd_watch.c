@@ -200,7 +200,9 @@ static int watch_start(struct watch_run *r)
 		.on_exec = on_exec,
 		.exec_ctx = r,
 	};
-	struct oom_session_opts oo = {.co = &r->co, .sink = &r->sink, .quiet = true,
+	struct oom_session_opts oo = {.co = &r->co,
+				      .sink = &r->sink,
+				      .quiet = true,
 				      .topts = {.force_kill_mech = MECH_NR}};
 	struct cpu_sampler_opts so = {.in_scope = oom_scope__cgroup,
 				      .scope_ctx = &r->scope,
@@ -258,8 +260,10 @@ static int watch_run(const struct cmd_spec *spec, int argc, char **argv)
 		json_obj_end(&r->view.w);
 		json_end_line(&r->view.w);
 	} else if (!r->view.tty) {
-		fprintf(stderr, "gotrace watch: %s; a verdict per new or changed root cause. Ctrl-C "
-				"for the summary.\n", r->view.scope);
+		fprintf(stderr,
+			"gotrace watch: %s; a verdict per new or changed root cause. Ctrl-C "
+			"for the summary.\n",
+			r->view.scope);
 	}
 	rerank(r, true);
 	rl = (struct run_loop){.duration_ns = r->co.duration_ns,
@@ -287,11 +291,14 @@ const struct cmd_spec cmd_watch = {
 	.usage = "[-p PID | -c CGROUP | --pod UID | --container ID] [-d DUR] [--json] [--no-hold]",
 	.description =
 		"Runs the crash, bind and OOM tracers together (and the Go fatal-error probes on\n"
-		"every Go program that starts) and keeps a ranked list of root-cause candidates per\n"
-		"container: score, cause, evidence, fix, first and last seen, how many times. On a\n"
+		"every Go program that starts) and keeps a ranked list of root-cause candidates "
+		"per\n"
+		"container: score, cause, evidence, fix, first and last seen, how many times. On "
+		"a\n"
 		"terminal it redraws in place like top; otherwise it prints each new or changed\n"
 		"candidate once (a line block, or with --json one object). Ctrl-C prints the\n"
-		"summary; a second Ctrl-C exits at once. Default scope: every container on the node.",
+		"summary; a second Ctrl-C exits at once. Default scope: every container on the "
+		"node.",
 	.examples = "  sudo gotrace watch                          # every container on the node\n"
 		    "  sudo gotrace watch --pod 7f6c1a2e-...       # one pod\n"
 		    "  sudo gotrace watch --json | tee verdicts.jsonl   # for a log pipeline\n"

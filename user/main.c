@@ -15,14 +15,8 @@
 #include "out/json.h"
 
 static const struct cmd_spec *const commands[] = {
-	&cmd_watch,
-	&cmd_info,
-	&cmd_block,
-	&cmd_goroutines,
-	&cmd_oom,
-	&cmd_crash,
-	&cmd_bind,
-	&cmd_doctor,
+	&cmd_watch, &cmd_info,	&cmd_block, &cmd_goroutines,
+	&cmd_oom,   &cmd_crash, &cmd_bind,  &cmd_doctor,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -31,28 +25,30 @@ static void print_usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "gotrace %s: why a Go service is crash-looping or stuck\n\n"
-		   "Usage: gotrace [GLOBAL OPTIONS] <command> [OPTIONS]\n\nCommands:\n",
+	fprintf(f,
+		"gotrace %s: why a Go service is crash-looping or stuck\n\n"
+		"Usage: gotrace [GLOBAL OPTIONS] <command> [OPTIONS]\n\nCommands:\n",
 		GOTRACE_VERSION);
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f, "  %-12s %s\n", "help", "help for a command (same as <command> --help)");
-	fprintf(f, "\nGlobal options (also accepted after the command):\n"
-		   "  -v, --verbose          more detail; -vv for libbpf debug output\n"
-		   "  -j, --json             newline-delimited JSON on stdout\n"
-		   "      --host-root DIR    the node's root filesystem (default /)\n"
-		   "      --version          print the version\n"
-		   "\nExamples:\n"
-		   "  gotrace info ./server              # what Go binary is this, can it be traced\n"
-		   "  sudo gotrace info --pid 4242       # the same for a running process\n"
-		   "  sudo gotrace info --kernel         # which kernel hooks this node supports\n"
-		   "  gotrace info --addr 0x4a1c00 ./server  # symbolize an address\n"
-		   "  sudo gotrace goroutines --pid 4242 # every goroutine, without stopping it\n"
-		   "  sudo gotrace crash                 # why each container instance died\n"
-		   "  sudo gotrace bind                  # every bind/listen and why it failed\n"
-		   "  sudo gotrace doctor --pid 4242     # the crash-loop checklist, automated\n"
-		   "\nExit codes: 0 ok, 1 runtime error, 2 usage error, 3 missing kernel feature "
-		   "or privilege;\ndoctor: 4 a check warned, 5 a check failed.\n");
+	fprintf(f,
+		"\nGlobal options (also accepted after the command):\n"
+		"  -v, --verbose          more detail; -vv for libbpf debug output\n"
+		"  -j, --json             newline-delimited JSON on stdout\n"
+		"      --host-root DIR    the node's root filesystem (default /)\n"
+		"      --version          print the version\n"
+		"\nExamples:\n"
+		"  gotrace info ./server              # what Go binary is this, can it be traced\n"
+		"  sudo gotrace info --pid 4242       # the same for a running process\n"
+		"  sudo gotrace info --kernel         # which kernel hooks this node supports\n"
+		"  gotrace info --addr 0x4a1c00 ./server  # symbolize an address\n"
+		"  sudo gotrace goroutines --pid 4242 # every goroutine, without stopping it\n"
+		"  sudo gotrace crash                 # why each container instance died\n"
+		"  sudo gotrace bind                  # every bind/listen and why it failed\n"
+		"  sudo gotrace doctor --pid 4242     # the crash-loop checklist, automated\n"
+		"\nExit codes: 0 ok, 1 runtime error, 2 usage error, 3 missing kernel feature "
+		"or privilege;\ndoctor: 4 a check warned, 5 a check failed.\n");
 }
 
 /* Exact name, else a unique prefix (bpftool-style). */
@@ -129,7 +125,8 @@ int main(int argc, char **argv)
 	}
 	cmd = find_command(argv[idx]);
 	if (!cmd) {
-		err = err_fail(GT_EUSAGE, "unknown or ambiguous command '%s' (see 'gotrace --help')",
+		err = err_fail(GT_EUSAGE,
+			       "unknown or ambiguous command '%s' (see 'gotrace --help')",
 			       argv[idx]);
 		report_error(err);
 		return EXIT_USAGE;

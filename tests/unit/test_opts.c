@@ -76,7 +76,8 @@ static void test_shared(void **state)
 	int first;
 
 	assert_int_equal(parse(&co, &s, &first, "t", "-p", "42", "-d", "1.5s", "-i", "500ms", "-j",
-			       "-vv", "file", NULL), 0);
+			       "-vv", "file", NULL),
+			 0);
 	assert_int_equal(co.pid, 42);
 	assert_true(co.duration_ns == 1500000000ULL);
 	assert_true(co.interval_ns == 500000000ULL);
@@ -167,9 +168,9 @@ static void test_global(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shared),	 cmocka_unit_test(test_command_opts),
-		cmocka_unit_test(test_errors),	 cmocka_unit_test(test_no_feature),
-		cmocka_unit_test(test_help),	 cmocka_unit_test(test_global),
+		cmocka_unit_test(test_shared), cmocka_unit_test(test_command_opts),
+		cmocka_unit_test(test_errors), cmocka_unit_test(test_no_feature),
+		cmocka_unit_test(test_help),   cmocka_unit_test(test_global),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -141,8 +141,8 @@ static void test_block_rules_on_recorded_facts(void **state)
 	assert_true(handler);
 	assert_true(lock);
 	/* #1 is about the mutex the /lock handler takes: MARK:handlerlock in the fixture. */
-	snprintf(where, sizeof(where), "main.go:%d", mark_line("tests/fixtures/httpd/main.go",
-							       "MARK:handlerlock"));
+	snprintf(where, sizeof(where), "main.go:%d",
+		 mark_line("tests/fixtures/httpd/main.go", "MARK:handlerlock"));
 	assert_non_null(strstr(l.v[0].cause, where));
 	cand_list__clear(&l);
 	fact_store__clear(&fs);

@@ -12,11 +12,11 @@
 
 /* Error numbers gotrace adds above the kernel's range. */
 enum {
-	GT_EUSAGE = 4096,	/* bad command line: exit 2 */
-	GT_ENOFEAT,		/* kernel feature missing: exit 3 */
-	GT_EFORMAT,		/* input is not what it claims (bad ELF, bad pclntab) */
-	GT_ENOTGO,		/* a valid ELF that is not a Go program */
-	GT_ETARGET,		/* a program gotrace cannot trace (old Go, other arch): exit 1 */
+	GT_EUSAGE = 4096, /* bad command line: exit 2 */
+	GT_ENOFEAT,	  /* kernel feature missing: exit 3 */
+	GT_EFORMAT,	  /* input is not what it claims (bad ELF, bad pclntab) */
+	GT_ENOTGO,	  /* a valid ELF that is not a Go program */
+	GT_ETARGET,	  /* a program gotrace cannot trace (old Go, other arch): exit 1 */
 };
 
 /* Exit codes (DESIGN.md): only main() maps errors to them. */

@@ -123,14 +123,26 @@ static int escape(struct jp *p, char *d, size_t *n)
 		return jp_fail(p, "unterminated escape");
 	c = p->s[p->pos++];
 	switch (c) {
-	case '"': case '\\': case '/':
+	case '"':
+	case '\\':
+	case '/':
 		d[(*n)++] = c;
 		return 0;
-	case 'b': d[(*n)++] = '\b'; return 0;
-	case 'f': d[(*n)++] = '\f'; return 0;
-	case 'n': d[(*n)++] = '\n'; return 0;
-	case 'r': d[(*n)++] = '\r'; return 0;
-	case 't': d[(*n)++] = '\t'; return 0;
+	case 'b':
+		d[(*n)++] = '\b';
+		return 0;
+	case 'f':
+		d[(*n)++] = '\f';
+		return 0;
+	case 'n':
+		d[(*n)++] = '\n';
+		return 0;
+	case 'r':
+		d[(*n)++] = '\r';
+		return 0;
+	case 't':
+		d[(*n)++] = '\t';
+		return 0;
 	case 'u':
 		err = unicode_escape(p, &cp);
 		if (err)

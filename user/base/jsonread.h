@@ -20,9 +20,9 @@ struct jv {
 	enum jv_type type;
 	bool b;
 	double num;
-	bool is_int;	/* the number was an integer that fits int64 */
+	bool is_int; /* the number was an integer that fits int64 */
 	int64_t i;
-	char *s;	/* JV_STRING: NUL-terminated copy */
+	char *s; /* JV_STRING: NUL-terminated copy */
 	size_t slen;
 	struct jv *items; /* JV_ARRAY elements, JV_OBJECT values */
 	char **keys;	  /* JV_OBJECT keys */

@@ -12,9 +12,9 @@
  * summary), a second Ctrl-C kills.
  */
 struct run_loop {
-	uint64_t duration_ns;		/* 0: until a signal or stop() says so */
-	uint64_t interval_ns;		/* 0: no periodic ticks */
-	int max_poll_ms;		/* longest single poll (default 100) */
+	uint64_t duration_ns; /* 0: until a signal or stop() says so */
+	uint64_t interval_ns; /* 0: no periodic ticks */
+	int max_poll_ms;      /* longest single poll (default 100) */
 	/* Waits up to timeout_ms for events and handles them; >= 0, or -errno. */
 	int (*poll)(void *ctx, int timeout_ms);
 	/* Periodic output; final on the way out. Optional. */

@@ -95,12 +95,12 @@ struct unit {
 };
 
 static const struct unit duration_units[] = {
-	{"ns", 1ULL},	       {"us", 1000ULL},		 {"ms", 1000000ULL},
-	{"s", 1000000000ULL},  {"m", 60000000000ULL},	 {"h", 3600000000000ULL},
+	{"ns", 1ULL},	      {"us", 1000ULL},	     {"ms", 1000000ULL},
+	{"s", 1000000000ULL}, {"m", 60000000000ULL}, {"h", 3600000000000ULL},
 };
 
 static const struct unit size_units[] = {
-	{"", 1ULL},	   {"k", 1ULL << 10}, {"kib", 1ULL << 10}, {"m", 1ULL << 20},
+	{"", 1ULL},	     {"k", 1ULL << 10}, {"kib", 1ULL << 10}, {"m", 1ULL << 20},
 	{"mib", 1ULL << 20}, {"g", 1ULL << 30}, {"gib", 1ULL << 30}, {"t", 1ULL << 40},
 	{"tib", 1ULL << 40}, {"b", 1ULL},
 };

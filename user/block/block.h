@@ -25,8 +25,8 @@ struct block_target {
 	struct bin_facts facts;
 	struct block_uprobe *probes;
 	size_t nprobes;
-	size_t nsched_sites;	  /* casgstatus CALL sites among the probes */
-	bool casg_entry_fallback; /* no call sites found: casgstatus entry probed */
+	size_t nsched_sites;		/* casgstatus CALL sites among the probes */
+	bool casg_entry_fallback;	/* no call sites found: casgstatus entry probed */
 	struct go_waitreasons *reasons; /* the binary's waitReasonStrings; NULL when not found */
 };
 
@@ -53,15 +53,15 @@ struct block_row {
 	struct block_site_key key;
 	char reason[64];
 	const struct block_stack *stack;
-	struct block_site_stats stats;	/* this window (delta) */
-	struct block_site_stats total;	/* since the start */
+	struct block_site_stats stats; /* this window (delta) */
+	struct block_site_stats total; /* since the start */
 };
 
 struct block_report {
 	struct block_row *rows;
 	size_t nrows;
-	uint64_t counters[BC_NR];	/* since the start */
-	struct block_site_stats sched;	/* scheduling latency, since the start */
+	uint64_t counters[BC_NR];      /* since the start */
+	struct block_site_stats sched; /* scheduling latency, since the start */
 	uint64_t window_ns;
 	uint64_t elapsed_ns;
 };
@@ -72,8 +72,8 @@ struct block_stuck {
 	char reason[64];
 	const struct block_stack *stack;
 	uint64_t count;
-	uint64_t oldest_ns;	/* age of the longest-parked one */
-	double growth_per_s;	/* change of count since the previous report */
+	uint64_t oldest_ns;  /* age of the longest-parked one */
+	double growth_per_s; /* change of count since the previous report */
 };
 
 /* Goroutines blocked for the whole window, since before attach (block/preexisting.c). */
@@ -84,7 +84,7 @@ struct block_pre {
 	uint32_t npcs;
 	struct block_stack stack;
 	uint64_t count;
-	uint64_t oldest_ns;	/* at least the window; more when g.waitsince says so */
+	uint64_t oldest_ns; /* at least the window; more when g.waitsince says so */
 };
 
 struct block_prev {
@@ -97,20 +97,20 @@ struct block_session {
 	struct block_target target;
 	struct block_tracer *tracer;
 	struct block_stacks *stacks;
-	struct block_prev *prev;	/* totals at the previous report, for deltas */
+	struct block_prev *prev; /* totals at the previous report, for deltas */
 	size_t nprev;
 	struct block_stuck *prev_stuck;
 	size_t nprev_stuck;
 	uint64_t start_ns, last_report_ns;
-	uint64_t stuck_min_ns;		/* report goroutines parked at least this long */
-	struct identity id;		/* taken at start: the target may be gone at the end */
+	uint64_t stuck_min_ns; /* report goroutines parked at least this long */
+	struct identity id;    /* taken at start: the target may be gone at the end */
 	char subject[512];
-	struct go_proc *gp;		/* memory reader for the goroutine dumps */
-	struct go_snapshot *snap0;	/* the dump at attach */
-	struct block_pre *pre;		/* blocked through the whole window */
+	struct go_proc *gp;	   /* memory reader for the goroutine dumps */
+	struct go_snapshot *snap0; /* the dump at attach */
+	struct block_pre *pre;	   /* blocked through the whole window */
 	size_t npre;
 	bool pre_done;
-	char pre_error[256];		/* why there is no dump, "" when there is */
+	char pre_error[256]; /* why there is no dump, "" when there is */
 };
 
 int block_pre__attach(struct block_session *s);

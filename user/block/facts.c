@@ -136,12 +136,12 @@ static int add_sched(struct fact_store *fs, struct block_session *s,
 	fact_set_int(f, "runs", (int64_t)rep->r.sched.count);
 	fact_set_int(f, "p50_ns", (int64_t)block_hist_quantile(&rep->r.sched, 0.5));
 	fact_set_int(f, "p99_ns", (int64_t)block_hist_quantile(&rep->r.sched, 0.99));
-	fact_set_int(f, "avg_ns", rep->r.sched.count
-					  ? (int64_t)(rep->r.sched.total_ns / rep->r.sched.count)
-					  : 0);
+	fact_set_int(f, "avg_ns",
+		     rep->r.sched.count ? (int64_t)(rep->r.sched.total_ns / rep->r.sched.count)
+					: 0);
 	err = fact_store__add(fs, f);
-	if (err || cpu_budget__read(s->target.pid, s->target.facts.ver_ok ? s->target.facts.ver.minor : 0,
-				    &b))
+	if (err || cpu_budget__read(s->target.pid,
+				    s->target.facts.ver_ok ? s->target.facts.ver.minor : 0, &b))
 		return err;
 	f = new_fact("cpu_budget", id, subj);
 	if (!f)
@@ -150,8 +150,7 @@ static int add_sched(struct fact_store *fs, struct block_session *s,
 	return fact_store__add(fs, f);
 }
 
-int block_facts(struct block_session *s, const struct block_report_full *rep,
-		struct fact_store *fs)
+int block_facts(struct block_session *s, const struct block_report_full *rep, struct fact_store *fs)
 {
 	int err = add_sites(fs, rep, &s->id, s->subject);
 

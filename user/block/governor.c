@@ -9,8 +9,8 @@
 #include "block/governor.h"
 #include "kern/uprobe_cost.h"
 
-#define MEASURE_NS 1000000000ULL  /* the first phase: measure the hit rate */
-#define MIN_ON_NS 100000000ULL	  /* shorter on phases would see too few parks */
+#define MEASURE_NS 1000000000ULL /* the first phase: measure the hit rate */
+#define MIN_ON_NS 100000000ULL	 /* shorter on phases would see too few parks */
 #define MAX_ON_NS 10000000000ULL /* re-estimate at least this often */
 /* A nearly idle target would make any overhead look huge: count at least 10 ms/s of its CPU. */
 #define MIN_TARGET_CPU_NS_PER_S 10000000.0
@@ -31,8 +31,8 @@ static uint64_t target_cpu_ns(pid_t pid)
 	fclose(f);
 	buf[n] = '\0';
 	p = strrchr(buf, ')'); /* comm may contain spaces and parentheses */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-			 &st) != 2)
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return 0;
 	return (ut + st) * (1000000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
 }
@@ -80,8 +80,7 @@ static void estimate(struct governor *g, struct block_session *s, uint64_t now)
 	hits = (double)(probe_hits(s) - g->sample_hits) / secs;
 	update_cost(g, s);
 	/* The traps are charged to the target: its CPU without them is the base. */
-	cpu = (double)(target_cpu_ns(s->target.pid) - g->sample_cpu_ns) / secs -
-	      hits * g->cost_ns;
+	cpu = (double)(target_cpu_ns(s->target.pid) - g->sample_cpu_ns) / secs - hits * g->cost_ns;
 	if (cpu < MIN_TARGET_CPU_NS_PER_S)
 		cpu = MIN_TARGET_CPU_NS_PER_S;
 	g->est_pct = 100.0 * hits * g->cost_ns / cpu;

@@ -21,17 +21,17 @@ struct block_session;
  * (sampled fraction, estimate): sampled numbers are never taken for exact.
  */
 struct governor {
-	double budget_pct;	/* 0: exact mode, never detach */
-	double trap_ns;		/* per hit: the trap alone (calibrated) */
-	double cost_ns;		/* per hit: trap + the BPF programs' measured run time */
+	double budget_pct; /* 0: exact mode, never detach */
+	double trap_ns;	   /* per hit: the trap alone (calibrated) */
+	double cost_ns;	   /* per hit: trap + the BPF programs' measured run time */
 	bool cost_measured;
-	double est_pct;		/* estimated slowdown with the probes always on */
-	double fraction;	/* of the time the current plan keeps the probes on */
+	double est_pct;			  /* estimated slowdown with the probes always on */
+	double fraction;		  /* of the time the current plan keeps the probes on */
 	uint64_t on_plan_ns, off_plan_ns; /* the current plan's phases */
 	uint64_t phase_start_ns;
 	uint64_t on_ns, off_ns; /* closed phases: time attached / detached */
 	uint64_t sample_start_ns, sample_hits, sample_cpu_ns; /* current measurement */
-	unsigned cycles;	/* detach/attach cycles done */
+	unsigned cycles;				      /* detach/attach cycles done */
 };
 
 void governor__init(struct governor *g, double budget_pct);

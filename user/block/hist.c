@@ -22,7 +22,8 @@ uint64_t block_hist_quantile(const struct block_site_stats *s, double q)
 		if (seen + s->hist[b] >= target) {
 			lo = b ? 1ULL << b : 0;
 			width = b ? 1ULL << b : 1;
-			lo += (uint64_t)((double)width * (double)(target - seen) / (double)s->hist[b]);
+			lo += (uint64_t)((double)width * (double)(target - seen) /
+					 (double)s->hist[b]);
 			return s->max_ns && lo > s->max_ns ? s->max_ns : lo;
 		}
 		seen += s->hist[b];

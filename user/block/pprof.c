@@ -31,8 +31,10 @@ static int add_row(struct pprof *p, const struct block_row *row)
 		if (n == 0 && (!strcmp(f->func, "runtime.gopark") ||
 			       !strcmp(f->func, "runtime.goparkunlock")))
 			continue;
-		fr[n++] = (struct pprof_frame){.pc = row->stack->pcs[i], .function = f->func,
-					       .file = f->file, .line = f->line};
+		fr[n++] = (struct pprof_frame){.pc = row->stack->pcs[i],
+					       .function = f->func,
+					       .file = f->file,
+					       .line = f->line};
 	}
 	return pprof__add(p, fr, n, vals);
 }

@@ -6,7 +6,8 @@
 #include "out/units.h"
 #include "out/utf8.h"
 
-#define SAFE(buf, s) (term_sanitize((buf), sizeof(buf), (s) ? (s) : "?", (s) ? strlen(s) : 1), (buf))
+#define SAFE(buf, s)                                                                               \
+	(term_sanitize((buf), sizeof(buf), (s) ? (s) : "?", (s) ? strlen(s) : 1), (buf))
 
 static const char *basename_of(const char *path)
 {
@@ -26,7 +27,8 @@ static void site_text(const struct block_stack *st, char *buf, size_t len)
 		return;
 	}
 	f = &st->frames[st->display_frame >= 0 ? (size_t)st->display_frame : 0];
-	snprintf(buf, len, "%s %s:%d", SAFE(fn, f->func), SAFE(file, basename_of(f->file)), f->line);
+	snprintf(buf, len, "%s %s:%d", SAFE(fn, f->func), SAFE(file, basename_of(f->file)),
+		 f->line);
 }
 
 static void print_stack(FILE *out, const struct block_stack *st)
@@ -53,8 +55,8 @@ void block_print_rows(FILE *out, const struct block_report_full *rep, bool total
 	char c[32], t[16], p50[16], p99[16], mx[16], sq[16], site[600];
 	size_t i, shown = 0, hidden = 0;
 
-	fprintf(out, "%-22s %9s %9s %9s %9s %9s %9s  %s\n", "REASON", "COUNT", "TOTAL", "P50", "P99",
-		"MAX", "RUNQ AVG", "WHERE (first user frame)");
+	fprintf(out, "%-22s %9s %9s %9s %9s %9s %9s  %s\n", "REASON", "COUNT", "TOTAL", "P50",
+		"P99", "MAX", "RUNQ AVG", "WHERE (first user frame)");
 	for (i = 0; i < rep->r.nrows && shown < max_rows; i++) {
 		const struct block_row *row = &rep->r.rows[i];
 		const struct block_site_stats *s = totals ? &row->total : &row->stats;
@@ -72,15 +74,19 @@ void block_print_rows(FILE *out, const struct block_report_full *rep, bool total
 			fmt_duration(block_hist_quantile(s, 0.5), p50, sizeof(p50)),
 			fmt_duration(block_hist_quantile(s, 0.99), p99, sizeof(p99)),
 			fmt_duration(s->max_ns, mx, sizeof(mx)),
-			s->sched_count ? fmt_duration(s->sched_total_ns / s->sched_count, sq, sizeof(sq))
-				       : "-",
+			s->sched_count
+				? fmt_duration(s->sched_total_ns / s->sched_count, sq, sizeof(sq))
+				: "-",
 			site);
 		if (verbose >= 1)
 			print_stack(out, row->stack);
 	}
 	if (hidden)
-		fprintf(out, "(%zu sites of the runtime's own goroutines -- GC, scavenger, finalizers -- "
-			     "not shown; -v shows them, with stacks)\n", hidden);
+		fprintf(out,
+			"(%zu sites of the runtime's own goroutines -- GC, scavenger, finalizers "
+			"-- "
+			"not shown; -v shows them, with stacks)\n",
+			hidden);
 }
 
 void block_print_stuck(FILE *out, const struct block_report_full *rep, int verbose)
@@ -203,7 +209,8 @@ void block_print_pre(FILE *out, const struct block_session *s, int verbose)
 	size_t i;
 
 	if (s->pre_error[0]) {
-		fprintf(out, "goroutines blocked since before tracing: unknown (%s)\n", s->pre_error);
+		fprintf(out, "goroutines blocked since before tracing: unknown (%s)\n",
+			s->pre_error);
 		return;
 	}
 	if (!s->npre)

@@ -15,7 +15,7 @@ struct collect {
 };
 
 static const struct block_site_stats *prev_total(const struct block_session *s,
-						  const struct block_site_key *k)
+						 const struct block_site_key *k)
 {
 	size_t i;
 

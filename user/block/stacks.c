@@ -100,8 +100,8 @@ static void symbolize_pc(struct block_stacks *bs, struct block_stack *st, uint64
 	}
 }
 
-static void build(struct block_stacks *bs, struct block_tracer *tr,
-		  const struct block_site_key *k, struct block_stack *st)
+static void build(struct block_stacks *bs, struct block_tracer *tr, const struct block_site_key *k,
+		  struct block_stack *st)
 {
 	uint64_t pcs[BLOCK_STACK_DEPTH];
 	int n = block_tracer__stack(tr, k->stackid, pcs, BLOCK_STACK_DEPTH), i;

@@ -104,9 +104,8 @@ int block_stuck__collect(struct block_session *s, struct block_report_full *out)
 		snprintf(g->reason, sizeof(g->reason), "%s",
 			 block_target__reason(&s->target, g->key.reason, buf, sizeof(buf)));
 		g->stack = block_stacks__get(s->stacks, s->tracer, &g->key);
-		g->growth_per_s = s->nprev_stuck || s->last_report_ns
-					  ? growth(s, g, out->r.window_ns)
-					  : 0;
+		g->growth_per_s =
+			s->nprev_stuck || s->last_report_ns ? growth(s, g, out->r.window_ns) : 0;
 	}
 	qsort(out->stuck, out->nstuck, sizeof(out->stuck[0]), by_count);
 	return 0;

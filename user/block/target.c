@@ -27,8 +27,10 @@ static int check_traceable(const struct block_target *t)
 	const struct bin_facts *f = &t->facts;
 
 	if (!f->is_go)
-		return err_fail(GT_ENOTGO, "process %d (%s) is not a Go program: block traces the "
-					   "Go runtime's scheduler", (int)t->pid, t->exe);
+		return err_fail(GT_ENOTGO,
+				"process %d (%s) is not a Go program: block traces the "
+				"Go runtime's scheduler",
+				(int)t->pid, t->exe);
 	if (!f->uprobe_supported)
 		return err_fail(GT_ETARGET, "process %d cannot be traced: %s", (int)t->pid,
 				f->uprobe_reason);
@@ -75,7 +77,8 @@ static int plan_probes(struct block_target *t)
 	free(sites);
 	casg = probe_site(&t->facts, "runtime.casgstatus");
 	if (!casg)
-		return err_fail(GT_ETARGET, "process %d: runtime.casgstatus not found", (int)t->pid);
+		return err_fail(GT_ETARGET, "process %d: runtime.casgstatus not found",
+				(int)t->pid);
 	t->casg_entry_fallback = true;
 	return add_probe(t, casg->probe_file_offset, false, 0);
 }

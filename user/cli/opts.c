@@ -39,22 +39,34 @@ struct shared_def {
 
 static const struct shared_def shared_defs[] = {
 	{OPT_PID, {"pid", required_argument, NULL, ID_PID}, "PID", "the process (thread group id)"},
-	{OPT_CGROUP, {"cgroup", required_argument, NULL, ID_CGROUP}, "PATH",
+	{OPT_CGROUP,
+	 {"cgroup", required_argument, NULL, ID_CGROUP},
+	 "PATH",
 	 "only this cgroup (path under the cgroup mount, or id)"},
 	{OPT_POD, {"pod", required_argument, NULL, ID_POD}, "UID", "only this Kubernetes pod"},
-	{OPT_CONTAINER, {"container", required_argument, NULL, ID_CONTAINER}, "ID",
+	{OPT_CONTAINER,
+	 {"container", required_argument, NULL, ID_CONTAINER},
+	 "ID",
 	 "only this container (id or unique prefix)"},
-	{OPT_DURATION, {"duration", required_argument, NULL, ID_DURATION}, "DUR",
+	{OPT_DURATION,
+	 {"duration", required_argument, NULL, ID_DURATION},
+	 "DUR",
 	 "stop after DUR (10, 10s, 500ms, 2m; default: until Ctrl-C)"},
-	{OPT_INTERVAL, {"interval", required_argument, NULL, ID_INTERVAL}, "DUR",
+	{OPT_INTERVAL,
+	 {"interval", required_argument, NULL, ID_INTERVAL},
+	 "DUR",
 	 "print every DUR"},
-	{OPT_JSON, {"json", no_argument, NULL, ID_JSON}, NULL,
-	 "newline-delimited JSON on stdout"},
+	{OPT_JSON, {"json", no_argument, NULL, ID_JSON}, NULL, "newline-delimited JSON on stdout"},
 	{0, {"verbose", no_argument, NULL, ID_VERBOSE}, NULL, "more detail; -vv for libbpf debug"},
-	{0, {"host-root", required_argument, NULL, ID_HOST_ROOT}, "DIR",
+	{0,
+	 {"host-root", required_argument, NULL, ID_HOST_ROOT},
+	 "DIR",
 	 "the node's root filesystem (default /; e.g. /host in a container)"},
-	{0, {"no-feature", required_argument, NULL, ID_NO_FEATURE}, "LIST",
-	 "pretend these kernel mechanisms are missing (fentry,kprobe,tp_btf,raw_tp,tracepoint)", true},
+	{0,
+	 {"no-feature", required_argument, NULL, ID_NO_FEATURE},
+	 "LIST",
+	 "pretend these kernel mechanisms are missing (fentry,kprobe,tp_btf,raw_tp,tracepoint)",
+	 true},
 	{0, {"help", no_argument, NULL, ID_HELP}, NULL, "this help"},
 };
 
@@ -134,8 +146,7 @@ static int usage_err(const struct cmd_spec *spec, const char *what, const char *
 			arg ? " " : "", arg ? arg : "", spec->name);
 }
 
-static int parse_shared(const struct cmd_spec *spec, struct common_opts *co, int c,
-			const char *arg)
+static int parse_shared(const struct cmd_spec *spec, struct common_opts *co, int c, const char *arg)
 {
 	uint64_t v;
 	int err = 0;
@@ -239,7 +250,8 @@ static void print_opt(FILE *f, char s, const char *name, const char *arg, const 
 	char left[64];
 
 	if (s)
-		snprintf(left, sizeof(left), "-%c, --%s%s%s", s, name, arg ? " " : "", arg ? arg : "");
+		snprintf(left, sizeof(left), "-%c, --%s%s%s", s, name, arg ? " " : "",
+			 arg ? arg : "");
 	else
 		snprintf(left, sizeof(left), "    --%s%s%s", name, arg ? " " : "", arg ? arg : "");
 	fprintf(f, "  %-28s %s\n", left, help);
@@ -249,8 +261,8 @@ void opts_print_help(const struct cmd_spec *spec, FILE *f)
 {
 	size_t i, n = count_cmd_opts(spec);
 
-	fprintf(f, "gotrace %s: %s\n\nUsage: gotrace %s %s\n", spec->name, spec->summary, spec->name,
-		spec->usage);
+	fprintf(f, "gotrace %s: %s\n\nUsage: gotrace %s %s\n", spec->name, spec->summary,
+		spec->name, spec->usage);
 	if (spec->description)
 		fprintf(f, "\n%s\n", spec->description);
 	fprintf(f, "\nOptions:\n");

@@ -25,14 +25,14 @@ enum shared_opt {
 };
 
 struct common_opts {
-	pid_t pid;		/* 0: not given */
+	pid_t pid; /* 0: not given */
 	const char *cgroup;
 	const char *pod;
 	const char *container;
-	uint64_t duration_ns;	/* 0: until Ctrl-C */
-	uint64_t interval_ns;	/* 0: no periodic output */
+	uint64_t duration_ns; /* 0: until Ctrl-C */
+	uint64_t interval_ns; /* 0: no periodic output */
 	bool json;
-	int verbose;		/* -v, repeatable */
+	int verbose; /* -v, repeatable */
 };
 
 /* Global settings, from before the command or from any command's options. */
@@ -47,21 +47,21 @@ extern struct global_opts g_opts;
 /* A command's own option. id > 0x100 so it never collides with a short option. */
 struct cmd_opt {
 	const char *name;
-	char short_name;   /* 0: long only */
-	int has_arg;	   /* no_argument / required_argument */
+	char short_name; /* 0: long only */
+	int has_arg;	 /* no_argument / required_argument */
 	int id;
 	const char *arg_name;
 	const char *help;
-	bool hidden;	   /* for tests and debugging: not in --help */
+	bool hidden; /* for tests and debugging: not in --help */
 };
 
 struct cmd_spec {
 	const char *name;
 	const char *summary;
-	const char *usage;	/* after "gotrace <name> " */
+	const char *usage; /* after "gotrace <name> " */
 	const char *description;
-	const char *examples;	/* lines "  gotrace ...   # what it does" */
-	unsigned shared;	/* enum shared_opt bits */
+	const char *examples;	    /* lines "  gotrace ...   # what it does" */
+	unsigned shared;	    /* enum shared_opt bits */
 	const struct cmd_opt *opts; /* terminated by {0} */
 	int (*run)(const struct cmd_spec *spec, int argc, char **argv);
 };

@@ -38,9 +38,12 @@ static int start(const struct live_target *t, void **state)
 	if (!c)
 		return -ENOMEM;
 	sink_store__init(&c->out);
-	c->o = (struct crash_session_opts){.mode = CRASH_MODE_CRASH, .hold = true,
-					   .host_root = t->host_root, .sink = &c->out.sink,
-					   .quiet = true, .on_exec = t->exec_seen,
+	c->o = (struct crash_session_opts){.mode = CRASH_MODE_CRASH,
+					   .hold = true,
+					   .host_root = t->host_root,
+					   .sink = &c->out.sink,
+					   .quiet = true,
+					   .on_exec = t->exec_seen,
 					   .exec_ctx = t->exec_ctx};
 	/* The pod outlives its processes (restarts); else the process; else the cgroup. */
 	if (t->id && t->id->cg.pod_uid[0])

@@ -17,21 +17,11 @@
 
 /* Every hook the crash tracer can use; `bind` needs only the socket ones. */
 static const char *const crash_hooks[] = {
-	"process_exec",
-	"process_exit",
-	"process_fork",
-	"signal_generate",
-	"signal_deliver",
-	"cap_capable",
-	"sys_exit_execve",
-	"sys_exit_openat",
-	"sys_exit_connect",
-	"sys_exit_getsockopt",
-	"sys_exit_bind",
-	"sys_exit_listen",
-	"sys_enter_write",
-	"sys_enter_writev",
-	NULL,
+	"process_exec",	       "process_exit",	   "process_fork",
+	"signal_generate",     "signal_deliver",   "cap_capable",
+	"sys_exit_execve",     "sys_exit_openat",  "sys_exit_connect",
+	"sys_exit_getsockopt", "sys_exit_bind",	   "sys_exit_listen",
+	"sys_enter_write",     "sys_enter_writev", NULL,
 };
 
 static const char *const bind_hooks[] = {

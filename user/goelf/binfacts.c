@@ -136,7 +136,8 @@ static int collect_go(const struct elf_file *ef, struct bin_facts *f)
 		return 0;
 	}
 	if (!f->ver_ok)
-		f->uprobe_reason = "Go version unknown: cannot tell whether the register ABI is used";
+		f->uprobe_reason =
+			"Go version unknown: cannot tell whether the register ABI is used";
 	else
 		f->uprobe_supported = go_uprobe_supported(&f->ver, f->machine, &f->uprobe_reason);
 	return collect_probes(ef, f);

@@ -21,7 +21,7 @@
  */
 
 enum libc_kind {
-	LIBC_NONE,  /* static binary: needs no libc */
+	LIBC_NONE, /* static binary: needs no libc */
 	LIBC_GLIBC,
 	LIBC_MUSL,
 	LIBC_OTHER, /* dynamic, interpreter of another kind */
@@ -42,8 +42,8 @@ struct bin_facts {
 	struct go_buildinfo bi;
 	struct go_version ver;
 	bool ver_ok;
-	struct pclntab *pcln;	/* NULL when none */
-	int pcln_err;		/* why pcln is NULL (0 when present) */
+	struct pclntab *pcln; /* NULL when none */
+	int pcln_err;	      /* why pcln is NULL (0 when present) */
 	char pcln_errmsg[256];
 	bool uprobe_supported;
 	const char *uprobe_reason;

@@ -27,28 +27,28 @@ enum go_version_source {
 
 struct go_module {
 	char *path;
-	char *version; /* "(devel)" for the main module of a local build */
-	char *sum;     /* NULL when absent */
-	char *replace_path;    /* "=> path version" replacement, NULL when none */
+	char *version;	    /* "(devel)" for the main module of a local build */
+	char *sum;	    /* NULL when absent */
+	char *replace_path; /* "=> path version" replacement, NULL when none */
 	char *replace_version;
-	char *replace_sum;     /* NULL when absent */
+	char *replace_sum; /* NULL when absent */
 };
 
 struct go_build_setting {
-	char *key;   /* "CGO_ENABLED", "-trimpath", "-buildmode", "GOAMD64", "-ldflags", ... */
+	char *key; /* "CGO_ENABLED", "-trimpath", "-buildmode", "GOAMD64", "-ldflags", ... */
 	char *value;
 };
 
 struct go_buildinfo {
 	char *version; /* "go1.21.13" etc.; NULL when not found */
 	enum go_version_source version_source;
-	char *path;    /* "path" line: the main package path */
+	char *path; /* "path" line: the main package path */
 	struct go_module main;
 	struct go_module *deps;
 	size_t ndeps;
 	struct go_build_setting *settings;
 	size_t nsettings;
-	uint8_t ptrsize;   /* from the blob's header; 0 when there is no blob */
+	uint8_t ptrsize;  /* from the blob's header; 0 when there is no blob */
 	bool has_modinfo; /* module info was present (module-mode build) */
 };
 

@@ -42,7 +42,8 @@ static int check_header(struct elf_file *ef, Elf64_Ehdr *eh)
 	if (ef->size < EI_NIDENT || memcmp(id, ELFMAG, SELFMAG))
 		return err_fail(GT_EFORMAT, "%s: not an ELF file", ef->name);
 	if (id[EI_CLASS] != ELFCLASS64)
-		return err_fail(GT_EFORMAT, "%s: 32-bit ELF is not supported (64-bit x86-64/arm64 only)",
+		return err_fail(GT_EFORMAT,
+				"%s: 32-bit ELF is not supported (64-bit x86-64/arm64 only)",
 				ef->name);
 	if (id[EI_DATA] != ELFDATA2LSB)
 		return err_fail(GT_EFORMAT, "%s: big-endian ELF is not supported", ef->name);
@@ -67,7 +68,8 @@ static int read_segments(struct elf_file *ef, const Elf64_Ehdr *eh)
 				ef->name, eh->e_phentsize, eh->e_phnum);
 	p = elf_file__bytes(ef, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr));
 	if (!p)
-		return err_fail(GT_EFORMAT, "%s: truncated: program headers end past the file (%llu bytes)",
+		return err_fail(GT_EFORMAT,
+				"%s: truncated: program headers end past the file (%llu bytes)",
 				ef->name, (unsigned long long)ef->size);
 	ef->segments = calloc(eh->e_phnum, sizeof(*ef->segments));
 	if (!ef->segments)
@@ -121,7 +123,8 @@ static int read_sections(struct elf_file *ef, const Elf64_Ehdr *eh)
 				ef->name, eh->e_shentsize, n);
 	p = elf_file__bytes(ef, eh->e_shoff, (uint64_t)n * sizeof(Elf64_Shdr));
 	if (!p)
-		return err_fail(GT_EFORMAT, "%s: truncated: section headers end past the file (%llu bytes)",
+		return err_fail(GT_EFORMAT,
+				"%s: truncated: section headers end past the file (%llu bytes)",
 				ef->name, (unsigned long long)ef->size);
 	if (eh->e_shstrndx < n) {
 		memcpy(&strtab, p + eh->e_shstrndx * sizeof(Elf64_Shdr), sizeof(strtab));
@@ -161,9 +164,10 @@ static int check_complete(const struct elf_file *ef)
 		const struct elf_segment *s = &ef->segments[i];
 
 		if (s->type == PT_LOAD && !elf_file__bytes(ef, s->offset, s->filesz))
-			return err_fail(GT_EFORMAT, "%s: truncated: segment %zu ends at 0x%llx, past "
-					"the end of the file (%llu bytes)", ef->name, i,
-					(unsigned long long)(s->offset + s->filesz),
+			return err_fail(GT_EFORMAT,
+					"%s: truncated: segment %zu ends at 0x%llx, past "
+					"the end of the file (%llu bytes)",
+					ef->name, i, (unsigned long long)(s->offset + s->filesz),
 					(unsigned long long)ef->size);
 	}
 	for (i = 0; i < ef->nsections; i++) {
@@ -171,8 +175,10 @@ static int check_complete(const struct elf_file *ef)
 
 		if (s->type != SHT_NOBITS && s->type != SHT_NULL &&
 		    !elf_file__bytes(ef, s->offset, s->size))
-			return err_fail(GT_EFORMAT, "%s: truncated: section %s ends past the end of "
-					"the file (%llu bytes)", ef->name, s->name[0] ? s->name : "?",
+			return err_fail(GT_EFORMAT,
+					"%s: truncated: section %s ends past the end of "
+					"the file (%llu bytes)",
+					ef->name, s->name[0] ? s->name : "?",
 					(unsigned long long)ef->size);
 	}
 	return 0;

@@ -47,7 +47,7 @@ int elf_file__open_mem(const void *data, size_t size, struct elf_file **out);
 void elf_file__free(struct elf_file *ef);
 
 const char *elf_file__name(const struct elf_file *ef);
-uint16_t elf_file__type(const struct elf_file *ef);	/* ET_EXEC, ET_DYN, ... */
+uint16_t elf_file__type(const struct elf_file *ef);    /* ET_EXEC, ET_DYN, ... */
 uint16_t elf_file__machine(const struct elf_file *ef); /* EM_X86_64, EM_AARCH64 */
 uint64_t elf_file__size(const struct elf_file *ef);
 
@@ -76,8 +76,8 @@ uint64_t elf_file__base_vaddr(const struct elf_file *ef);
 
 /* Dynamic linking facts (elf_dyn.c). */
 struct elf_dyn_info {
-	char *interp;	  /* PT_INTERP, NULL for static binaries */
-	char **needed;	  /* DT_NEEDED entries */
+	char *interp;  /* PT_INTERP, NULL for static binaries */
+	char **needed; /* DT_NEEDED entries */
 	size_t nneeded;
 	char *soname;	  /* DT_SONAME */
 	bool has_dynamic; /* PT_DYNAMIC present */

@@ -9,9 +9,9 @@
  * "go1.22.0 X:boringcrypto", "devel go1.23-abcdef ..." and similar.
  */
 struct go_version {
-	int major; /* 1 */
-	int minor; /* 21 */
-	int patch; /* 13; 0 when absent */
+	int major;	 /* 1 */
+	int minor;	 /* 21 */
+	int patch;	 /* 13; 0 when absent */
 	bool prerelease; /* beta/rc */
 	bool devel;
 };

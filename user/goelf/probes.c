@@ -29,17 +29,17 @@
 
 /* The runtime functions gotrace's commands probe (GO-RUNTIME.md §2.1). */
 static const char *const probe_functions[] = {
-	"runtime.gopark",      /* block: a goroutine parks (R14 = g, CL = reason) */
-	"runtime.ready",       /* block: a parked goroutine is made runnable */
-	"runtime.casgstatus",  /* block: status transitions (netpoll/GC wakeups) */
-	"runtime.execute",     /* block: runnable -> running (scheduling latency) */
-	"runtime.newproc1",    /* goroutine creation (creator pc) */
-	"runtime.goexit1",     /* goroutine exit */
-	"runtime.throw",       /* crash: runtime fatal error message */
-	"runtime.fatal",       /* crash: user-caused fatal error (go1.19+) */
-	"runtime.fatalpanic",  /* crash: unrecovered panic */
-	"runtime.fatalthrow",  /* crash: common sink of throw and fatal */
-	"runtime.gcStart",     /* GC cycle start */
+	"runtime.gopark",     /* block: a goroutine parks (R14 = g, CL = reason) */
+	"runtime.ready",      /* block: a parked goroutine is made runnable */
+	"runtime.casgstatus", /* block: status transitions (netpoll/GC wakeups) */
+	"runtime.execute",    /* block: runnable -> running (scheduling latency) */
+	"runtime.newproc1",   /* goroutine creation (creator pc) */
+	"runtime.goexit1",    /* goroutine exit */
+	"runtime.throw",      /* crash: runtime fatal error message */
+	"runtime.fatal",      /* crash: user-caused fatal error (go1.19+) */
+	"runtime.fatalpanic", /* crash: unrecovered panic */
+	"runtime.fatalthrow", /* crash: common sink of throw and fatal */
+	"runtime.gcStart",    /* GC cycle start */
 };
 
 #define NPROBES (sizeof(probe_functions) / sizeof(probe_functions[0]))
@@ -58,7 +58,8 @@ bool go_uprobe_supported(const struct go_version *v, uint16_t machine, const cha
 {
 	if (machine == EM_X86_64) {
 		if (go_version_cmp_minor(v, 1, 17) < 0) {
-			*reason = "Go older than 1.17 passes arguments on the stack (no register ABI on "
+			*reason = "Go older than 1.17 passes arguments on the stack (no register "
+				  "ABI on "
 				  "amd64 before go1.17): gotrace's uprobes need the register ABI";
 			return false;
 		}
@@ -67,7 +68,8 @@ bool go_uprobe_supported(const struct go_version *v, uint16_t machine, const cha
 			  "`info` works)";
 		return false;
 	} else {
-		*reason = "unsupported architecture: gotrace traces x86-64 (and later arm64) binaries";
+		*reason = "unsupported architecture: gotrace traces x86-64 (and later arm64) "
+			  "binaries";
 		return false;
 	}
 	*reason = "Go register ABI on x86-64";

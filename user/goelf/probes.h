@@ -17,19 +17,19 @@
  */
 
 enum probe_placement {
-	PROBE_AT_ENTRY,		   /* prologue unknown, nosplit, or not amd64 */
-	PROBE_AFTER_STACK_CHECK,   /* at the JBE after CMPQ 0x10(R14), SP */
+	PROBE_AT_ENTRY,		 /* prologue unknown, nosplit, or not amd64 */
+	PROBE_AFTER_STACK_CHECK, /* at the JBE after CMPQ 0x10(R14), SP */
 };
 
 struct go_probe_site {
-	const char *function;	/* e.g. "runtime.gopark" */
+	const char *function; /* e.g. "runtime.gopark" */
 	bool found;
-	uint64_t entry;		/* link-time vaddr */
-	uint64_t probe_vaddr;	/* where the probe goes (entry or the JBE) */
+	uint64_t entry;	      /* link-time vaddr */
+	uint64_t probe_vaddr; /* where the probe goes (entry or the JBE) */
 	uint64_t entry_file_offset;
 	uint64_t probe_file_offset;
 	enum probe_placement placement;
-	const char *why_entry;	/* for PROBE_AT_ENTRY: why the prologue was not used */
+	const char *why_entry; /* for PROBE_AT_ENTRY: why the prologue was not used */
 };
 
 /*

@@ -56,14 +56,14 @@ static void track(struct sweep_state *st, const struct x86_inst *in)
 		st->bx = st->cx = -1;
 	if (in->writes & (1u << GPR_RBX))
 		st->bx = in->sets_const && in->const_reg == GPR_RBX && in->const_val >= 0 &&
-				 in->const_val < 0x10000
-			 ? (int)in->const_val
-			 : -1;
+					 in->const_val < 0x10000
+				 ? (int)in->const_val
+				 : -1;
 	if (in->writes & (1u << GPR_RCX))
 		st->cx = in->sets_const && in->const_reg == GPR_RCX && in->const_val >= 0 &&
-				 in->const_val < 0x10000
-			 ? (int)in->const_val
-			 : -1;
+					 in->const_val < 0x10000
+				 ? (int)in->const_val
+				 : -1;
 }
 
 /* The transitions block needs; unknown arguments are kept (the BPF side filters). */
@@ -109,7 +109,8 @@ static int sweep_function(const struct elf_file *ef, const struct pcln_func *fn,
 	st->bx = st->cx = -1;
 	while (!err && x86_sweep__next(sw, &in)) {
 		if (in.kind == X86_CALL_REL && in.target == casg) {
-			struct sched_site s = {.vaddr = in.addr, .caller = fn->name,
+			struct sched_site s = {.vaddr = in.addr,
+					       .caller = fn->name,
 					       .oldval = is_target(st, in.addr) ? -1 : st->bx,
 					       .newval = is_target(st, in.addr) ? -1 : st->cx,
 					       .in_park_m = !strcmp(fn->name, "runtime.park_m")};

@@ -22,11 +22,11 @@
  */
 
 struct sched_site {
-	uint64_t vaddr;	     /* the CALL instruction */
+	uint64_t vaddr; /* the CALL instruction */
 	uint64_t file_offset;
-	const char *caller;  /* containing function */
-	int oldval, newval;  /* -1: not a constant */
-	bool in_park_m;	     /* 4 -> 1 here cancels a park */
+	const char *caller; /* containing function */
+	int oldval, newval; /* -1: not a constant */
+	bool in_park_m;	    /* 4 -> 1 here cancels a park */
 };
 
 /*

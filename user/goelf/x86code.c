@@ -61,8 +61,10 @@ static int note_insn(const struct x86_inst *in, struct x86_refs *r, struct caps 
 
 	if (in->rip_rel)
 		err = push_ref(r, &cap->ref,
-			       (struct x86_ref){.insn = in->addr, .target = in->rip_target,
-						.size = in->mem_size, .lea = in->is_lea,
+			       (struct x86_ref){.insn = in->addr,
+						.target = in->rip_target,
+						.size = in->mem_size,
+						.lea = in->is_lea,
 						.write = in->mem_write});
 	if (!err && in->has_cmp_imm)
 		err = push_imm(r, &cap->imm, in->cmp_imm);

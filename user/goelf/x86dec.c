@@ -112,10 +112,10 @@ static void classify(csh h, const cs_insn *ci, struct x86_inst *x)
 		x->kind = X86_RET;
 	else if (ci->id == X86_INS_CALL)
 		x->kind = d->op_count == 1 && d->operands[0].type == X86_OP_IMM ? X86_CALL_REL
-										 : X86_CALL_INDIRECT;
+										: X86_CALL_INDIRECT;
 	else if (ci->id == X86_INS_JMP)
 		x->kind = d->op_count == 1 && d->operands[0].type == X86_OP_IMM ? X86_JMP_REL
-										 : X86_JMP_INDIRECT;
+										: X86_JMP_INDIRECT;
 	else if (cs_insn_group(h, ci, CS_GRP_JUMP) && d->op_count == 1 &&
 		 d->operands[0].type == X86_OP_IMM)
 		x->kind = X86_JCC_REL;

@@ -16,9 +16,9 @@
  */
 
 struct info_subject {
-	const char *path;	/* as given, or /proc/PID/exe */
-	pid_t pid;		/* 0 for a file */
-	char exe_link[4096];	/* readlink of /proc/PID/exe (may end in " (deleted)") */
+	const char *path;    /* as given, or /proc/PID/exe */
+	pid_t pid;	     /* 0 for a file */
+	char exe_link[4096]; /* readlink of /proc/PID/exe (may end in " (deleted)") */
 	char comm[64];
 	struct bin_facts facts;
 	struct root_check root;

@@ -15,8 +15,9 @@ int info_process_error(pid_t pid, int errnum, const char *what)
 		return err_fail(ESRCH, "process %d exited (or never existed): cannot %s", (int)pid,
 				what);
 	if (errnum == EACCES || errnum == EPERM)
-		return err_fail(EACCES, "cannot %s of process %d: permission denied (run as root, "
-					"or with CAP_SYS_PTRACE for processes of other users)",
+		return err_fail(EACCES,
+				"cannot %s of process %d: permission denied (run as root, "
+				"or with CAP_SYS_PTRACE for processes of other users)",
 				what, (int)pid);
 	return err_fail(errnum, "cannot %s of process %d: %s", what, (int)pid, strerror(errnum));
 }

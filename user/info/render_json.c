@@ -65,9 +65,8 @@ static void json_probe(struct json_writer *w, const struct go_probe_site *p)
 		json_hex(w, "file_offset", p->entry_file_offset);
 		json_hex(w, "probe_vaddr", p->probe_vaddr);
 		json_hex(w, "probe_offset", p->probe_file_offset);
-		json_str(w, "probe_placement", p->placement == PROBE_AFTER_STACK_CHECK
-						       ? "after-stack-check"
-						       : "entry");
+		json_str(w, "probe_placement",
+			 p->placement == PROBE_AFTER_STACK_CHECK ? "after-stack-check" : "entry");
 		if (p->why_entry)
 			json_str(w, "entry_reason", p->why_entry);
 	}

@@ -18,7 +18,7 @@ static void text_elf(FILE *out, const struct bin_facts *f)
 
 	fprintf(out, "  %-10s %s %s", "elf", elf_machine_name(f->machine),
 		f->elf_type == ET_DYN ? (f->dyn.pie ? "PIE executable" : "shared object")
-				 : elf_type_name(f->elf_type));
+				      : elf_type_name(f->elf_type));
 	if (f->is_static)
 		fprintf(out, ", statically linked");
 	else
@@ -40,9 +40,9 @@ static void text_elf(FILE *out, const struct bin_facts *f)
 /* The settings that explain crashes and tracing; -v shows every one, one per line. */
 static bool key_setting(const char *key)
 {
-	static const char *const keys[] = {"CGO_ENABLED", "-buildmode", "-trimpath", "-ldflags",
-					   "-tags", "-race", "GOARCH", "GOAMD64", "GOARM64",
-					   "GOEXPERIMENT"};
+	static const char *const keys[] = {"CGO_ENABLED", "-buildmode",	 "-trimpath", "-ldflags",
+					   "-tags",	  "-race",	 "GOARCH",    "GOAMD64",
+					   "GOARM64",	  "GOEXPERIMENT"};
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -93,8 +93,8 @@ static void text_buildinfo(FILE *out, const struct go_buildinfo *bi, int verbose
 	char b[512], c[256];
 	size_t i;
 
-	fprintf(out, "  %-10s %s (from %s)\n", "version", bi->version ? SAFE(b, bi->version) : "unknown",
-		version_origin(bi->version_source));
+	fprintf(out, "  %-10s %s (from %s)\n", "version",
+		bi->version ? SAFE(b, bi->version) : "unknown", version_origin(bi->version_source));
 	if (bi->has_modinfo)
 		fprintf(out, "  %-10s %s %s\n", "module", SAFE(b, bi->main.path),
 			SAFE(c, bi->main.version));
@@ -136,7 +136,8 @@ static void text_probes(FILE *out, const struct bin_facts *f)
 static void text_go(FILE *out, const struct bin_facts *f, int verbose)
 {
 	if (!f->is_go) {
-		fprintf(out, "go\n  not a Go program (no .go.buildinfo, no Go version, no pclntab)\n");
+		fprintf(out,
+			"go\n  not a Go program (no .go.buildinfo, no Go version, no pclntab)\n");
 		return;
 	}
 	fprintf(out, "go\n");
@@ -145,7 +146,9 @@ static void text_go(FILE *out, const struct bin_facts *f, int verbose)
 		fprintf(out, "  %-10s %s format, %zu functions (%s)%s\n", "pclntab",
 			pclntab__format_name(f->pcln), pclntab__nfuncs(f->pcln),
 			pclntab__origin(f->pcln),
-			pclntab__has_moduledata(f->pcln) ? "" : "; module data not found: no inlined frames");
+			pclntab__has_moduledata(f->pcln)
+				? ""
+				: "; module data not found: no inlined frames");
 	else
 		fprintf(out, "  %-10s unusable: %s\n", "pclntab", f->pcln_errmsg);
 	fprintf(out, "tracing\n  %-10s %s: %s\n", "uprobes",
@@ -170,10 +173,12 @@ static void text_root(FILE *out, const struct info_subject *s)
 	else if (rc->interp_present)
 		fprintf(out, "interpreter %s present\n", SAFE(b, s->facts.dyn.interp));
 	else
-		fprintf(out, "interpreter %s MISSING in the process's root: the binary cannot be "
-			     "exec'd there (built for %s; use CGO_ENABLED=0 or a %s base image)\n",
+		fprintf(out,
+			"interpreter %s MISSING in the process's root: the binary cannot be "
+			"exec'd there (built for %s; use CGO_ENABLED=0 or a %s base image)\n",
 			SAFE(b, s->facts.dyn.interp),
-			libc_kind_name(s->facts.libc) ? libc_kind_name(s->facts.libc) : "another libc",
+			libc_kind_name(s->facts.libc) ? libc_kind_name(s->facts.libc)
+						      : "another libc",
 			libc_kind_name(s->facts.libc) ? libc_kind_name(s->facts.libc) : "matching");
 	for (i = 0; i < rc->nmissing; i++)
 		fprintf(out, "  %-10s library %s MISSING in the process's root\n", "",

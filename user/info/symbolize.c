@@ -107,7 +107,8 @@ static int each_token(struct addr_out *o, const char *s)
 		if (!n)
 			break;
 		if (n >= sizeof(tok))
-			return err_fail(GT_EUSAGE, "info --addr: '%.*s...' is not an address", 20, s);
+			return err_fail(GT_EUSAGE, "info --addr: '%.*s...' is not an address", 20,
+					s);
 		memcpy(tok, s, n);
 		tok[n] = '\0';
 		err = one_addr(o, tok);
@@ -135,7 +136,8 @@ int info_symbolize(const struct info_subject *s, const char *list, bool json)
 	struct addr_out o = {.json = json};
 	int err;
 
-	err = s->pid ? symbolizer__open_pid(s->pid, &o.sym) : symbolizer__open_file(s->path, &o.sym);
+	err = s->pid ? symbolizer__open_pid(s->pid, &o.sym)
+		     : symbolizer__open_file(s->path, &o.sym);
 	if (err)
 		return err;
 	symbolizer__enable_kernel(o.sym); /* best effort: kernel addresses show as ?? without it */

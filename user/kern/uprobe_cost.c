@@ -91,7 +91,8 @@ void uprobe_cost__get(struct uprobe_cost *out)
 	if (!done) {
 		done = true;
 		cached.emulated_ns = UPROBE_COST_DEFAULT_NS;
-		cached.how = "default (calibration failed: gotrace's own symbols or uprobes unavailable)";
+		cached.how = "default (calibration failed: gotrace's own symbols or uprobes "
+			     "unavailable)";
 		if (!measure(&ns) && ns > 0) {
 			cached.emulated_ns = ns;
 			cached.measured = true;

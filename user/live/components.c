@@ -4,8 +4,7 @@
 
 #include "live/component.h"
 
-extern const struct live_component block_live_component, crash_live_component,
-	oom_live_component;
+extern const struct live_component block_live_component, crash_live_component, oom_live_component;
 
 static const struct live_component *const components[] = {
 	&crash_live_component,

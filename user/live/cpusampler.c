@@ -22,10 +22,10 @@
 #include "rank/fact.h"
 
 #define DEFAULT_INTERVAL_NS 5000000000ULL
-#define MIN_PERIODS 10		      /* fewer periods in an interval say nothing */
-#define THROTTLED_PERCENT 5	      /* doctor's cpu.throttling warns from here too */
+#define MIN_PERIODS 10		       /* fewer periods in an interval say nothing */
+#define THROTTLED_PERCENT 5	       /* doctor's cpu.throttling warns from here too */
 #define REPORT_EVERY_NS 60000000000ULL /* a cgroup throttled for hours: one report a minute */
-#define MAX_DEPTH 16		      /* kubepods.slice/.../cri-containerd-<id>.scope is ~5 */
+#define MAX_DEPTH 16		       /* kubepods.slice/.../cri-containerd-<id>.scope is ~5 */
 #define MAX_CGROUPS 20000
 #define MAX_PIDS_TRIED 16 /* processes of a throttled cgroup examined for a Go one */
 
@@ -173,7 +173,8 @@ static void report(struct cpu_sampler *s, struct cg_slot *c, const char *dir,
 	int minor = 0;
 	pid_t pid = go_process_in(dir, &minor);
 
-	if (!pid || cpu_budget__read(pid, minor, &b) || identity__from_pid(pid, s->o.host_root, &id))
+	if (!pid || cpu_budget__read(pid, minor, &b) ||
+	    identity__from_pid(pid, s->o.host_root, &id))
 		return;
 	/* The value in effect wins over the environment (runtime.GOMAXPROCS(n) in code). */
 	if (!go_runtime_knobs__read(pid, &k) && k.have_gomaxprocs) {
@@ -220,8 +221,7 @@ static void sample(struct cpu_sampler *s, const char *rel, const char *dir, uint
 }
 
 /* Every cgroup under dir (rel: its path in the hierarchy) that is in scope. */
-static void walk(struct cpu_sampler *s, char *dir, size_t dlen, char *rel, int depth,
-		 uint64_t now)
+static void walk(struct cpu_sampler *s, char *dir, size_t dlen, char *rel, int depth, uint64_t now)
 {
 	DIR *d;
 	struct dirent *e;

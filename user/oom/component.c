@@ -46,7 +46,9 @@ static int start(const struct live_target *t, void **state)
 		o->co.pid = t->pid;
 	else
 		o->co.cgroup = t->cgroup;
-	so = (struct oom_session_opts){.co = &o->co, .sink = &o->out.sink, .quiet = true,
+	so = (struct oom_session_opts){.co = &o->co,
+				       .sink = &o->out.sink,
+				       .quiet = true,
 				       .topts = {.force_kill_mech = MECH_NR}};
 	o->last_tick_ns = mono_ns();
 	return oom_session__open(&so, &o->s);

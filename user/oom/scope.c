@@ -102,10 +102,9 @@ static int set_container(struct oom_scope *s, const char *id)
 	size_t n = strlen(id);
 
 	if (n == 0 || n > CGROUP_CONTAINER_ID_LEN || strspn(id, "0123456789abcdefABCDEF") != n)
-		return err_fail(
-			GT_EUSAGE,
-			"--container '%s' is not a container id (hex, or a prefix of one)",
-			id);
+		return err_fail(GT_EUSAGE,
+				"--container '%s' is not a container id (hex, or a prefix of one)",
+				id);
 	for (size_t i = 0; i <= n; i++)
 		s->container[i] = (char)tolower((unsigned char)id[i]);
 	return 0;

@@ -95,7 +95,7 @@ struct pprof {
 	struct {
 		uint64_t func;
 		int64_t line;
-	} *lv; /* line values backing locs */
+	} * lv; /* line values backing locs */
 	size_t nlv;
 	bool oom;
 };
@@ -176,8 +176,8 @@ static uint64_t loc_id(struct pprof *p, const struct pprof_frame *fr, size_t k)
 		return 0;
 	}
 	p->locs = v;
-	p->locs[p->nlocs] = (struct loc){.pc = fr[0].pc, .first = p->nlv, .n = k,
-					 .id = p->nlocs + 1};
+	p->locs[p->nlocs] =
+		(struct loc){.pc = fr[0].pc, .first = p->nlv, .n = k, .id = p->nlocs + 1};
 	for (j = 0; j < k; j++) {
 		void *lv = realloc(p->lv, (p->nlv + 1) * sizeof(*p->lv));
 
@@ -294,7 +294,8 @@ int pprof__write_gz(struct pprof *p, const char *path, uint64_t time_ns, uint64_
 	}
 	gz = gzopen(path, "wb");
 	if (!gz) {
-		err = err_fail(errno ? errno : EIO, "--pprof %s: %s", path, strerror(errno ? errno : EIO));
+		err = err_fail(errno ? errno : EIO, "--pprof %s: %s", path,
+			       strerror(errno ? errno : EIO));
 	} else {
 		if (out.n && gzwrite(gz, out.b, (unsigned)out.n) != (int)out.n)
 			err = err_fail(EIO, "--pprof %s: write failed", path);

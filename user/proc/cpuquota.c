@@ -105,8 +105,7 @@ void cpu_budget__set_gomaxprocs(struct cpu_budget *b, const char *env, int go_mi
 	if (env && !num_parse_u32(env, 1, 1 << 20, &n)) {
 		b->gomaxprocs = (int)n;
 		b->gomaxprocs_source = "GOMAXPROCS env";
-	} else if (go_minor >= 25 && b->has_quota &&
-		   (int)ceil(b->quota_cpus) < b->cpus_allowed) {
+	} else if (go_minor >= 25 && b->has_quota && (int)ceil(b->quota_cpus) < b->cpus_allowed) {
 		/* go1.25: the default respects the cgroup CPU limit (at least 2). */
 		b->gomaxprocs = (int)ceil(b->quota_cpus) < 2 ? 2 : (int)ceil(b->quota_cpus);
 		if (b->gomaxprocs > b->cpus_allowed)

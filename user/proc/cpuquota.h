@@ -15,12 +15,12 @@
  */
 struct cpu_budget {
 	bool has_quota;
-	double quota_cpus;	 /* quota / period */
-	char quota_file[600];	 /* where it was read */
-	bool have_stat;		 /* cpu.stat was read */
+	double quota_cpus;    /* quota / period */
+	char quota_file[600]; /* where it was read */
+	bool have_stat;	      /* cpu.stat was read */
 	uint64_t nr_periods, nr_throttled, throttled_ns;
-	int cpus_allowed;	 /* from Cpus_allowed_list */
-	int gomaxprocs;		 /* what the Go runtime uses (see gomaxprocs_source) */
+	int cpus_allowed;	       /* from Cpus_allowed_list */
+	int gomaxprocs;		       /* what the Go runtime uses (see gomaxprocs_source) */
 	const char *gomaxprocs_source; /* "GOMAXPROCS env", "CPUs allowed", "quota (go1.25+)" */
 };
 

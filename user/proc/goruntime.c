@@ -76,7 +76,8 @@ static int open_exe(pid_t pid, struct elf_file **ef, uint64_t *bias)
 		err = proc_maps__read(pid, &maps);
 	if (!err)
 		err = proc_maps__file_bias(maps, major(st.st_dev), minor(st.st_dev), st.st_ino,
-					   elf_file__segment(*ef, 0), elf_file__nsegments(*ef), bias);
+					   elf_file__segment(*ef, 0), elf_file__nsegments(*ef),
+					   bias);
 	proc_maps__free(maps);
 	return err;
 }

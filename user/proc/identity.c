@@ -76,8 +76,7 @@ int identity__container_name(const char *host_root, const char *pod_uid, const c
 {
 	struct pod_log pl;
 
-	if (container_id && container_id[0] &&
-	    !name_from_links(host_root, container_id, name, len))
+	if (container_id && container_id[0] && !name_from_links(host_root, container_id, name, len))
 		return 0;
 	if (pod_logs__find(host_root, pod_uid, NULL, &pl))
 		return -ENOENT;

@@ -19,13 +19,13 @@ struct fact;
  * command; facts carry it as attributes and rank/rules.c displays it.
  */
 struct identity {
-	pid_t pid;		/* 0 when built from a cgroup path */
+	pid_t pid; /* 0 when built from a cgroup path */
 	char comm[32];
-	char cgroup[PATH_MAX];	/* the path that identified it (unified, else v1) */
-	char memcg[PATH_MAX];	/* the memory controller's path ("" when unknown) */
+	char cgroup[PATH_MAX]; /* the path that identified it (unified, else v1) */
+	char memcg[PATH_MAX];  /* the memory controller's path ("" when unknown) */
 	struct cgroup_identity cg;
 	bool have_logs;
-	struct pod_log logs;	/* namespace, pod, container, restart, log paths */
+	struct pod_log logs; /* namespace, pod, container, restart, log paths */
 };
 
 /* From /proc/PID/cgroup (+ comm). -ESRCH when the process is gone. */

@@ -48,8 +48,8 @@ void cand_list__clear(struct cand_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static void __attribute__((format(printf, 3, 0))) vset(char *dst, size_t n, const char *fmt,
-							 va_list ap)
+static void __attribute__((format(printf, 3, 0)))
+vset(char *dst, size_t n, const char *fmt, va_list ap)
 {
 	vsnprintf(dst, n, fmt, ap);
 }
@@ -72,8 +72,8 @@ void cand_fix(struct candidate *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void __attribute__((format(printf, 3, 0))) add_line(char **lines, size_t *n,
-							     const char *fmt, va_list ap)
+static void __attribute__((format(printf, 3, 0)))
+add_line(char **lines, size_t *n, const char *fmt, va_list ap)
 {
 	char *s;
 
@@ -147,7 +147,8 @@ static void merge_into(struct candidate *a, struct candidate *b)
 	size_t i, len = strlen(a->merged_rules);
 
 	for (i = 0; i < b->nevidence; i++) {
-		if (a->nevidence < CAND_MAX_LINES && !has_line(a->evidence, a->nevidence, b->evidence[i]))
+		if (a->nevidence < CAND_MAX_LINES &&
+		    !has_line(a->evidence, a->nevidence, b->evidence[i]))
 			a->evidence[a->nevidence++] = b->evidence[i];
 		else
 			free(b->evidence[i]);

@@ -23,22 +23,22 @@ enum severity { SEV_INFO, SEV_WARNING, SEV_CRITICAL };
 #define CAND_MAX_LINES 16
 
 struct candidate {
-	char rule[48];		/* the rule that produced it */
-	char subject[256];	/* fact subject key */
-	char display[256];	/* human name of the subject (pod/container/process) */
-	char merge_key[128];	/* "" never merges */
-	int score;		/* 0..100, from the basis */
+	char rule[48];	     /* the rule that produced it */
+	char subject[256];   /* fact subject key */
+	char display[256];   /* human name of the subject (pod/container/process) */
+	char merge_key[128]; /* "" never merges */
+	int score;	     /* 0..100, from the basis */
 	enum severity severity;
-	char cause[400];	/* one line */
+	char cause[400]; /* one line */
 	char fix[400];
 	char *evidence[CAND_MAX_LINES];
 	size_t nevidence;
 	char *basis[CAND_MAX_LINES]; /* "+40 oom_kill at 12:00:01: memcg OOM" */
 	size_t nbasis;
-	char merged_rules[160];	/* rules whose candidates merged into this one */
-	uint64_t first_seen_ns;	/* realtime ns of the first supporting fact */
+	char merged_rules[160]; /* rules whose candidates merged into this one */
+	uint64_t first_seen_ns; /* realtime ns of the first supporting fact */
 	uint64_t last_seen_ns;
-	uint32_t count;		/* how many times it happened */
+	uint32_t count; /* how many times it happened */
 };
 
 struct cand_list {

@@ -220,7 +220,8 @@ static int attr_from_jv(struct fact *f, const char *key, const struct jv *v)
 	case JV_NULL:
 		return 0;
 	default:
-		return err_fail(GT_EFORMAT, "fact attribute '%s': nested values are not facts", key);
+		return err_fail(GT_EFORMAT, "fact attribute '%s': nested values are not facts",
+				key);
 	}
 }
 
@@ -323,7 +324,7 @@ const struct fact *fact_store__next(const struct fact_store *fs, size_t *cursor,
 }
 
 const struct fact *fact_store__latest(const struct fact_store *fs, const char *kind,
-				     const char *subject)
+				      const char *subject)
 {
 	size_t i = fs->n;
 

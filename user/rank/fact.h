@@ -100,7 +100,7 @@ const struct fact *fact_store__next(const struct fact_store *fs, size_t *cursor,
 				    const char *subject);
 /* The newest fact of kind about subject, or NULL. */
 const struct fact *fact_store__latest(const struct fact_store *fs, const char *kind,
-				     const char *subject);
+				      const char *subject);
 void fact_store__clear(struct fact_store *fs);
 /* Frees all but the newest keep facts (long runs: a bounded window). */
 void fact_store__trim(struct fact_store *fs, size_t keep);

@@ -45,12 +45,12 @@ static void print_one(FILE *f, size_t rank, const struct candidate *c, int verbo
 	if (c->count > 1 || verbose >= 1) {
 		clock_str(c->first_seen_ns, first, sizeof(first));
 		clock_str(c->last_seen_ns, last, sizeof(last));
-		fprintf(f, "    seen %u time%s, first %s, last %s\n", c->count, c->count == 1 ? "" : "s",
-			first, last);
+		fprintf(f, "    seen %u time%s, first %s, last %s\n", c->count,
+			c->count == 1 ? "" : "s", first, last);
 	}
 	if (verbose >= 1) {
-		fprintf(f, "    score basis (rule %s%s%s):\n", c->rule, c->merged_rules[0] ? " + " : "",
-			c->merged_rules);
+		fprintf(f, "    score basis (rule %s%s%s):\n", c->rule,
+			c->merged_rules[0] ? " + " : "", c->merged_rules);
 		for (i = 0; i < c->nbasis; i++) {
 			fprintf(f, "      ");
 			put(f, c->basis[i]);

@@ -35,13 +35,16 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 			cand_basis(c, 30, "their count grows %.0f/s", growth);
 		cand_cause(c, "goroutine leak: %lld goroutines stuck in %s at %s for up to %s%s",
 			   (long long)n, fact_str(f, "reason"), where,
-			   rule_dur(f, "oldest_ns", age, sizeof(age)), growth >= 1 ? ", count growing" : "");
+			   rule_dur(f, "oldest_ns", age, sizeof(age)),
+			   growth >= 1 ? ", count growing" : "");
 		if (growth >= 1)
 			cand_evidence(c, "count growing %.0f goroutines/s", growth);
 		cand_evidence(c, "%lld goroutines parked in %s at %s", (long long)n,
 			      fact_str(f, "reason"), where);
-		cand_fix(c, "whatever they wait for never comes: give the wait a way out (a ctx.Done() "
-			    "case, a timeout, closing the channel when the producer stops)");
+		cand_fix(
+			c,
+			"whatever they wait for never comes: give the wait a way out (a ctx.Done() "
+			"case, a timeout, closing the channel when the producer stops)");
 		cand_seen(c, f->time_ns);
 	}
 }

@@ -28,8 +28,9 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 		if (!c)
 			return;
 		rule_where(f, where, sizeof(where));
-	/* The same site seen as a blocked handler and as lock contention is one story. */
-	snprintf(c->merge_key, sizeof(c->merge_key), "site:%.80s:%.30s", where, fact_str(f, "reason"));
+		/* The same site seen as a blocked handler and as lock contention is one story. */
+		snprintf(c->merge_key, sizeof(c->merge_key), "site:%.80s:%.30s", where,
+			 fact_str(f, "reason"));
 		c->severity = share >= 0.5 ? SEV_CRITICAL : SEV_WARNING;
 		cand_basis(c, 30, "block_site: goroutines wait on a lock at %s", where);
 		cand_basis(c, share >= 1 ? 40 : (int)(40 * share),
@@ -37,13 +38,17 @@ static void eval(const struct fact_store *fs, struct cand_list *out)
 		if (fact_int(f, "p99_ns", 0) >= 100000000LL)
 			cand_basis(c, 10, "p99 wait >= 100ms");
 		cand_cause(c, "lock contention at %s: %lld waits, %s blocked, p99 %s", where,
-			   (long long)fact_int(f, "count", 0), rule_dur(f, "total_ns", tot, sizeof(tot)),
+			   (long long)fact_int(f, "count", 0),
+			   rule_dur(f, "total_ns", tot, sizeof(tot)),
 			   rule_dur(f, "p99_ns", p99, sizeof(p99)));
 		cand_evidence(c, "wait reason %s at %s", fact_str(f, "reason"), where);
-		cand_evidence(c, "%.0f%% of the traced time was spent waiting there (summed over goroutines)",
+		cand_evidence(c,
+			      "%.0f%% of the traced time was spent waiting there (summed over "
+			      "goroutines)",
 			      100 * share);
-		cand_fix(c, "shorten what runs while the lock is held (no I/O or channel waits under "
-			    "it) or split the lock; `gotrace goroutines --pid` shows who holds it");
+		cand_fix(c,
+			 "shorten what runs while the lock is held (no I/O or channel waits under "
+			 "it) or split the lock; `gotrace goroutines --pid` shows who holds it");
 		cand_seen(c, f->time_ns);
 	}
 }

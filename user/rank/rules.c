@@ -22,32 +22,15 @@ extern const struct rule rule_bind_in_use;
 
 /* Every rule, one line each (rank/rule_<name>.c). */
 static const struct rule *const all_rules[] = {
-	&rule_block_lock,
-	&rule_block_leak,
-	&rule_block_handler,
-	&rule_block_sched,
-	&rule_oom_memcg,
-	&rule_oom_node,
-	&rule_oom_memlimit_unset,
-	&rule_oom_memlimit_above,
-	&rule_oom_gogc_off,
-	&rule_oom_go_heap,
-	&rule_crash_exec_fail,
-	&rule_crash_go_fatal,
-	&rule_crash_killed,
-	&rule_crash_open_fail,
-	&rule_crash_connect_fail,
-	&rule_crash_exit,
-	&rule_crash_restart_loop,
-	&rule_bind_privileged,
-	&rule_bind_in_use,
-	&rule_doctor_memlimit,
-	&rule_doctor_oom,
-	&rule_doctor_cpu,
-	&rule_doctor_exec,
-	&rule_doctor_bind,
-	&rule_doctor_config,
-	&rule_doctor_crash,
+	&rule_block_lock,	  &rule_block_leak,	    &rule_block_handler,
+	&rule_block_sched,	  &rule_oom_memcg,	    &rule_oom_node,
+	&rule_oom_memlimit_unset, &rule_oom_memlimit_above, &rule_oom_gogc_off,
+	&rule_oom_go_heap,	  &rule_crash_exec_fail,    &rule_crash_go_fatal,
+	&rule_crash_killed,	  &rule_crash_open_fail,    &rule_crash_connect_fail,
+	&rule_crash_exit,	  &rule_crash_restart_loop, &rule_bind_privileged,
+	&rule_bind_in_use,	  &rule_doctor_memlimit,    &rule_doctor_oom,
+	&rule_doctor_cpu,	  &rule_doctor_exec,	    &rule_doctor_bind,
+	&rule_doctor_config,	  &rule_doctor_crash,
 };
 
 #define NRULES (sizeof(all_rules) / sizeof(all_rules[0]))
@@ -94,8 +77,7 @@ static bool selected(const struct rule *r, const char *const *prefixes)
 	return false;
 }
 
-void rank__evaluate(const struct fact_store *fs, const char *const *prefixes,
-		    struct cand_list *out)
+void rank__evaluate(const struct fact_store *fs, const char *const *prefixes, struct cand_list *out)
 {
 	size_t k;
 

@@ -27,7 +27,8 @@ static int from_kernel(struct symbolizer *s, uint64_t addr, struct sym_frame *fr
 	if (!k || off > KSYM_MAX_OFFSET)
 		return err_fail(ENOENT, "no kernel symbol at 0x%llx", (unsigned long long)addr);
 	if (max)
-		fr[0] = (struct sym_frame){.func = k->name, .func_offset = off,
+		fr[0] = (struct sym_frame){.func = k->name,
+					   .func_offset = off,
 					   .module = k->module ? k->module : "[kernel]",
 					   .source = SYM_SRC_KALLSYMS};
 	return 1;
@@ -47,10 +48,13 @@ static int from_pclntab(struct sym_module *mod, uint64_t vaddr, struct sym_frame
 	if (pclntab__find_func(mod->pcln, vaddr, &fn))
 		fn.entry = vaddr;
 	for (i = 0; i < n && (size_t)i < max; i++)
-		fr[i] = (struct sym_frame){.func = pf[i].func, .file = pf[i].file,
-					   .line = pf[i].line, .inlined = pf[i].inlined,
+		fr[i] = (struct sym_frame){.func = pf[i].func,
+					   .file = pf[i].file,
+					   .line = pf[i].line,
+					   .inlined = pf[i].inlined,
 					   .func_offset = pf[i].inlined ? 0 : vaddr - fn.entry,
-					   .module = mod->key, .source = SYM_SRC_GOPCLNTAB};
+					   .module = mod->key,
+					   .source = SYM_SRC_GOPCLNTAB};
 	return n;
 }
 
@@ -62,8 +66,10 @@ static int from_elf_syms(struct sym_module *mod, uint64_t vaddr, struct sym_fram
 		return err_fail(ENOENT, "no symbol at 0x%llx in %s", (unsigned long long)vaddr,
 				mod->key);
 	if (max)
-		fr[0] = (struct sym_frame){.func = sym.name, .func_offset = sym.offset,
-					   .module = mod->key, .source = SYM_SRC_ELF};
+		fr[0] = (struct sym_frame){.func = sym.name,
+					   .func_offset = sym.offset,
+					   .module = mod->key,
+					   .source = SYM_SRC_ELF};
 	return 1;
 }
 
@@ -120,13 +126,12 @@ static int from_process(struct symbolizer *s, uint64_t addr, struct sym_frame *f
 		return -ENOENT;
 	}
 	if (proc_map__link_vaddr(m, mod->ef, addr, &vaddr))
-		return err_fail(ENOENT, "0x%llx: no segment of %s maps it", (unsigned long long)addr,
-				m->path);
+		return err_fail(ENOENT, "0x%llx: no segment of %s maps it",
+				(unsigned long long)addr, m->path);
 	return from_module(mod, vaddr, fr, max);
 }
 
-int symbolizer__symbolize(struct symbolizer *s, uint64_t addr, struct sym_frame *frames,
-			  size_t max)
+int symbolizer__symbolize(struct symbolizer *s, uint64_t addr, struct sym_frame *frames, size_t max)
 {
 	if (addr >= KERNEL_ADDR_MIN)
 		return from_kernel(s, addr, frames, max);

@@ -26,17 +26,17 @@ struct symbolizer;
 enum sym_source {
 	SYM_SRC_NONE,
 	SYM_SRC_GOPCLNTAB,
-	SYM_SRC_ELF,	  /* .symtab / .dynsym */
+	SYM_SRC_ELF, /* .symtab / .dynsym */
 	SYM_SRC_KALLSYMS,
 };
 
 struct sym_frame {
-	const char *func;   /* "?" when unknown */
-	const char *file;   /* NULL when unknown (C and kernel frames) */
+	const char *func; /* "?" when unknown */
+	const char *file; /* NULL when unknown (C and kernel frames) */
 	int32_t line;
 	bool inlined;
 	uint64_t func_offset; /* pc - function entry, for the physical frame */
-	const char *module; /* path of the binary or library, or "[kernel]" */
+	const char *module;   /* path of the binary or library, or "[kernel]" */
 	enum sym_source source;
 };
 

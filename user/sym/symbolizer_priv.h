@@ -12,16 +12,16 @@
 /* Shared between symbolizer.c (modules) and symbolize.c (lookups). */
 
 struct sym_module {
-	char *key;	/* the path as /proc/PID/maps prints it, or the file given */
+	char *key; /* the path as /proc/PID/maps prints it, or the file given */
 	struct elf_file *ef;
 	struct pclntab *pcln; /* NULL for non-Go modules */
 	struct elf_syms *syms;
-	int open_err;	/* nonzero: the module could not be read; never retried */
+	int open_err; /* nonzero: the module could not be read; never retried */
 	char open_msg[160];
 };
 
 struct symbolizer {
-	pid_t pid;	/* 0: bound to one file, mods[0] */
+	pid_t pid; /* 0: bound to one file, mods[0] */
 	struct proc_maps *maps;
 	bool maps_refreshed;
 	struct sym_module *mods;
