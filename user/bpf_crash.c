@@ -290,7 +290,12 @@ static int load(struct crash_tracer *b)
 	if (err)
 		return err;
 	bpf_program__set_autoload(b->skel->progs.crash_go_fatal, b->o.go_probes);
-	bpf_map__set_max_entries(b->skel->maps.events, 4 << 20);
+	/*
+	 * 2 MiB: ~500 deaths with their full 4 KiB of output between two polls
+	 * (50 ms). The consumer maps the data twice (wrap-around), so a ring
+	 * that has cycled costs twice its size in RSS for as long as watch runs.
+	 */
+	bpf_map__set_max_entries(b->skel->maps.events, 2 << 20);
 	set_rodata(b);
 	err = crash_bpf__load(b->skel);
 	if (err)

@@ -26,7 +26,14 @@
 #include "oom/session.h"
 #include "rank/rules.h"
 
-#define MAX_FACTS 50000
+/*
+ * What watch remembers, in bytes: 4 MiB is thousands of deaths. When
+ * it is full the oldest context facts (failed syscalls, execs, output,
+ * signals delivered: a busy node's flood, kilobytes each) go first, the
+ * deaths and what explains them (exits, kills, Go fatal errors, throttling)
+ * last, down to three quarters of it.
+ */
+#define FACT_BUDGET_BYTES (4u << 20)
 #define REDRAW_NS 1000000000ULL /* the TTY view ages ("last 3s ago") even when quiet */
 
 enum { ID_NO_HOLD = 0x100, ID_FACTS };
@@ -49,6 +56,7 @@ struct watch_run {
 	struct oom_scope scope; /* the CPU sampler's */
 	struct cpu_sampler *cpu;
 	struct fact_store facts;
+	size_t fact_bytes; /* fact_bytes() of the store */
 	struct fact_sink sink;
 	struct live_dumps *dumps;
 	bool dirty;
@@ -68,11 +76,29 @@ static int watch_opt(void *ctx, int id, const char *arg)
 	return 0;
 }
 
+static bool context_fact(const struct fact *f)
+{
+	static const char *const kinds[] = {"open_fail",     "connect_fail", "bind",
+					    "cap_denied",    "exec",	     "output",
+					    "signal_deliver"};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(f->kind, kinds[i]))
+			return true;
+	return false;
+}
+
+static bool spare_in_trim(const struct fact *f)
+{
+	return !context_fact(f);
+}
+
 /* Both tracers hand their facts here. */
 static void on_fact(void *ctx, const struct fact *f)
 {
 	struct watch_run *r = ctx;
 	struct fact *copy = fact_clone(f);
+	size_t bytes;
 
 	if (!copy)
 		return;
@@ -80,10 +106,14 @@ static void on_fact(void *ctx, const struct fact *f)
 		fact_write_json(&r->view.w, NULL, f);
 		json_end_line(&r->view.w);
 	}
-	if (r->facts.n >= MAX_FACTS)
-		fact_store__trim(&r->facts, MAX_FACTS / 2);
-	if (!fact_store__add(&r->facts, copy))
+	if (r->fact_bytes > FACT_BUDGET_BYTES)
+		r->fact_bytes =
+			fact_store__trim_bytes(&r->facts, FACT_BUDGET_BYTES / 4 * 3, spare_in_trim);
+	bytes = fact_bytes(copy);
+	if (!fact_store__add(&r->facts, copy)) {
+		r->fact_bytes += bytes;
 		r->dirty = true;
+	}
 	if (!strcmp(f->kind, "oom_kill"))
 		r->kills++;
 	live_dumps__on_fact(r->dumps, f);

@@ -52,6 +52,64 @@ static void test_fact_json_roundtrip(void **state)
 	fact_free(f);
 }
 
+static bool is_exit(const struct fact *f)
+{
+	return !strcmp(f->kind, "exit");
+}
+
+/*
+ * The byte budget: the oldest facts go first, those the predicate spares
+ * last; what stays is within the budget, in arrival order, and the sum the
+ * trim returns is the sum of fact_bytes() over what stayed.
+ */
+static void test_trim_bytes(void **state)
+{
+	struct fact_store fs = {0};
+	size_t total = 0, sum = 0, budget;
+	char pad[200];
+
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	for (int i = 0; i < 100; i++) {
+		struct fact *f = fact_new(i % 10 ? "open_fail" : "exit", "pod:u/app", (uint64_t)i);
+
+		fact_set_int(f, "i", i);
+		fact_set_str(f, "path", pad);
+		total += fact_bytes(f);
+		assert_int_equal(fact_store__add(&fs, f), 0);
+	}
+	assert_true(fact_bytes(fs.v[0]) > sizeof(pad));
+	budget = total / 4;
+	sum = fact_store__trim_bytes(&fs, budget, is_exit);
+	assert_true(sum <= budget);
+	for (size_t i = 0, s2 = 0; i < fs.n; i++) {
+		s2 += fact_bytes(fs.v[i]);
+		if (i + 1 == fs.n)
+			assert_true(s2 == sum);
+		if (i)
+			assert_true(fs.v[i]->time_ns > fs.v[i - 1]->time_ns);
+	}
+	/* All 10 exits are spared (they fit); the newest open_fail facts fill the rest. */
+	{
+		size_t exits = 0;
+
+		for (size_t i = 0; i < fs.n; i++)
+			exits += is_exit(fs.v[i]);
+		assert_int_equal(exits, 10);
+		assert_true(fs.v[fs.n - 1]->time_ns == 99);
+	}
+	/*
+	 * Below what the spared facts take: every other fact goes first (the
+	 * newest too), then the spared ones, oldest first: the two newest exits stay.
+	 */
+	sum = fact_store__trim_bytes(&fs, fact_bytes(fs.v[0]) * 2, is_exit);
+	assert_int_equal(fs.n, 2);
+	assert_true(is_exit(fs.v[0]) && fs.v[0]->time_ns == 80);
+	assert_true(is_exit(fs.v[1]) && fs.v[1]->time_ns == 90);
+	fact_store__clear(&fs);
+	(void)state;
+}
+
 static struct candidate *cand(struct cand_list *l, const char *rule, const char *subject,
 			      const char *key, int score, const char *ev)
 {
@@ -177,6 +235,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fact_json_roundtrip),
+		cmocka_unit_test(test_trim_bytes),
 		cmocka_unit_test(test_merge_same_death),
 		cmocka_unit_test(test_score_clamped),
 		cmocka_unit_test(test_block_rules_on_recorded_facts),

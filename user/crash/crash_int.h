@@ -59,6 +59,7 @@ struct crash_gobin {
 #define CRASH_MAX_SNAPS 256
 #define CRASH_MAX_IDENTS 512
 #define CRASH_MAX_FACTS 20000
+#define CRASH_QUIET_FACTS 64
 
 /* Default capture budget (bpf/crash.bpf.c out_budget_bytes says why there is one). */
 #define CRASH_OUT_BUDGET_KIB 1024

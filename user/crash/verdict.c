@@ -58,6 +58,8 @@ static void print_fact_text(const struct fact *f)
 
 void crash_emit_fact(struct crash_session *s, struct fact *f)
 {
+	size_t cap;
+
 	if (s->o.sink)
 		s->o.sink->add(s->o.sink->ctx, f);
 	if (s->o.quiet) {
@@ -71,8 +73,14 @@ void crash_emit_fact(struct crash_session *s, struct fact *f)
 	} else if (s->o.verbose >= 1) {
 		print_fact_text(f);
 	}
-	if (s->facts.n >= CRASH_MAX_FACTS)
-		fact_store__trim(&s->facts, CRASH_MAX_FACTS / 2);
+	/*
+	 * Quiet (watch, doctor): the sink's owner ranks its own copies and
+	 * this store is never evaluated; it only keeps the latest facts alive
+	 * for the caller's next lines.
+	 */
+	cap = s->o.quiet ? CRASH_QUIET_FACTS : CRASH_MAX_FACTS;
+	if (s->facts.n >= cap)
+		fact_store__trim(&s->facts, cap / 2);
 	fact_store__add(&s->facts, f);
 }
 

@@ -373,6 +373,54 @@ void fact_store__trim(struct fact_store *fs, size_t keep)
 	fs->n = keep;
 }
 
+size_t fact_bytes(const struct fact *f)
+{
+	const size_t hdr = 16; /* glibc's per-allocation overhead */
+	size_t n = sizeof(*f) + strlen(f->kind) + strlen(f->subject) + 2 + 3 * hdr +
+		   f->nattrs * sizeof(*f->attrs);
+
+	for (size_t i = 0; i < f->nattrs; i++) {
+		n += strlen(f->attrs[i].key) + 1 + hdr;
+		if (f->attrs[i].type == ATTR_STR && f->attrs[i].s)
+			n += strlen(f->attrs[i].s) + 1 + hdr;
+	}
+	return n;
+}
+
+/* One pass, oldest first: drops facts (those keep() spares excepted) while over budget. */
+static size_t drop_oldest(struct fact_store *fs, size_t total, size_t budget,
+			  bool (*keep)(const struct fact *f))
+{
+	size_t i, out = 0;
+
+	for (i = 0; i < fs->n; i++) {
+		struct fact *f = fs->v[i];
+
+		if (total > budget && !(keep && keep(f))) {
+			total -= fact_bytes(f);
+			fact_free(f);
+			continue;
+		}
+		fs->v[out++] = f;
+	}
+	fs->n = out;
+	return total;
+}
+
+size_t fact_store__trim_bytes(struct fact_store *fs, size_t budget,
+			      bool (*keep)(const struct fact *f))
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < fs->n; i++)
+		total += fact_bytes(fs->v[i]);
+	if (total > budget && keep)
+		total = drop_oldest(fs, total, budget, keep);
+	if (total > budget)
+		total = drop_oldest(fs, total, budget, NULL);
+	return total;
+}
+
 int fact_store__load_jsonl(struct fact_store *fs, const char *path)
 {
 	FILE *fp = fopen(path, "r");

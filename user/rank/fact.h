@@ -104,6 +104,15 @@ const struct fact *fact_store__latest(const struct fact_store *fs, const char *k
 void fact_store__clear(struct fact_store *fs);
 /* Frees all but the newest keep facts (long runs: a bounded window). */
 void fact_store__trim(struct fact_store *fs, size_t keep);
+/* About what f takes in memory (its allocations with malloc's headers). */
+size_t fact_bytes(const struct fact *f);
+/*
+ * Drops the oldest facts until the store takes at most budget bytes: first
+ * those keep() says may go (NULL: any), then, if that is not enough, any.
+ * Returns the bytes the store takes then.
+ */
+size_t fact_store__trim_bytes(struct fact_store *fs, size_t budget,
+			      bool (*keep)(const struct fact *f));
 /* Moves every fact of src to the end of dst, in order; src is left empty. */
 int fact_store__take(struct fact_store *dst, struct fact_store *src);
 /* Loads newline-delimited facts (recorded with --json) from a file. */

@@ -114,6 +114,41 @@ static int cmp_name(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/*
+ * The names into a pool of their own, the copy of kallsyms freed: the
+ * addresses and types are parsed already, and the names are half its bytes
+ * (kallsyms is 5 MB here, held for as long as watch runs).
+ */
+static int compact_names(struct ksyms *ks)
+{
+	size_t need = 0, at = 0;
+	char *pool;
+
+	for (size_t i = 0; i < ks->n; i++)
+		need += strlen(ks->v[i].name) + 1 +
+			(ks->v[i].module ? strlen(ks->v[i].module) + 1 : 0);
+	pool = malloc(need ? need : 1);
+	if (!pool)
+		return -ENOMEM;
+	for (size_t i = 0; i < ks->n; i++) {
+		struct ksym *k = &ks->v[i];
+		size_t n = strlen(k->name) + 1;
+
+		memcpy(pool + at, k->name, n);
+		k->name = pool + at;
+		at += n;
+		if (k->module) {
+			n = strlen(k->module) + 1;
+			memcpy(pool + at, k->module, n);
+			k->module = pool + at;
+			at += n;
+		}
+	}
+	free(ks->text);
+	ks->text = pool;
+	return 0;
+}
+
 static int index_all(struct ksyms *ks)
 {
 	ks->hidden = ks->n > 0;
@@ -145,6 +180,8 @@ int ksyms__parse(const char *text, size_t len, struct ksyms **out)
 	if (!ks->text || !ks->v)
 		goto fail;
 	err = parse_all(ks, len);
+	if (!err)
+		err = compact_names(ks);
 	if (!err)
 		err = index_all(ks);
 	if (err)

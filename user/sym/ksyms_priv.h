@@ -6,7 +6,7 @@
 
 /* Shared by ksyms.c (loading) and ksyms_find.c (lookups); not an API. */
 struct ksyms {
-	char *text;	/* a private copy of kallsyms; names point into it */
+	char *text;	/* the names (and modules), NUL-terminated; v points into it */
 	struct ksym *v; /* by address */
 	const struct ksym **by_name;
 	size_t n;
