@@ -321,14 +321,13 @@ const struct cmd_spec cmd_watch = {
 	.usage = "[-p PID | -c CGROUP | --pod UID | --container ID] [-d DUR] [--json] [--no-hold]",
 	.description =
 		"Runs the crash, bind and OOM tracers together (and the Go fatal-error probes on\n"
-		"every Go program that starts) and keeps a ranked list of root-cause candidates "
-		"per\n"
-		"container: score, cause, evidence, fix, first and last seen, how many times. On "
-		"a\n"
-		"terminal it redraws in place like top; otherwise it prints each new or changed\n"
-		"candidate once (a line block, or with --json one object). Ctrl-C prints the\n"
-		"summary; a second Ctrl-C exits at once. Default scope: every container on the "
-		"node.",
+		"every Go program that starts), reads cpu.stat of every cgroup in scope with a\n"
+		"CPU quota every 5 s (a throttled Go process gets the GOMAXPROCS check), and\n"
+		"keeps a ranked list of root-cause candidates per container: score, cause,\n"
+		"evidence, fix, first and last seen, how many times. On a terminal it redraws in\n"
+		"place like top; otherwise it prints each new or changed candidate once (a line\n"
+		"block, or with --json one object). Ctrl-C prints the summary; a second Ctrl-C\n"
+		"exits at once. Default scope: every container on the node.",
 	.examples = "  sudo gotrace watch                          # every container on the node\n"
 		    "  sudo gotrace watch --pod 7f6c1a2e-...       # one pod\n"
 		    "  sudo gotrace watch --json | tee verdicts.jsonl   # for a log pipeline\n"
