@@ -17,6 +17,7 @@
 
 #include "base/err.h"
 #include "base/loop.h"
+#include "base/mem.h"
 #include "base/num.h"
 #include "oom/session.h"
 #include "commands.h"
@@ -89,6 +90,7 @@ static int oom_run(const struct cmd_spec *spec, int argc, char **argv)
 	struct run_loop rl = {0};
 	int first, err;
 
+	mem__tune_for_daemon();
 	err = opts_parse(spec, argc, argv, &co, oom_opt, &a, &first);
 	if (err)
 		return err;

@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "base/loop.h"
+#include "base/mem.h"
 #include "base/signals.h"
 #include "commands.h"
 #include "kern/features.h"
@@ -261,6 +262,7 @@ static int watch_run(const struct cmd_spec *spec, int argc, char **argv)
 	struct run_loop rl = {0};
 	int first, err;
 
+	mem__tune_for_daemon();
 	if (!r)
 		return -ENOMEM;
 	err = opts_parse(spec, argc, argv, &r->co, watch_opt, r, &first);

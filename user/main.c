@@ -6,7 +6,6 @@
  * kernel feature or privilege).
  */
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,14 +94,6 @@ int main(int argc, char **argv)
 	int idx, err;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	/*
-	 * A fixed mmap threshold: glibc raises it to the size of any large
-	 * block freed (the kernel BTF, ~5 MB, parsed and freed at start), and
-	 * the large tables allocated after it then land in the brk heap,
-	 * zeroed page by page into the RSS of a tool that runs for days.
-	 * Mapped, their untouched pages cost nothing and freed ones go back.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	err = opts_parse_global(argc, argv, &idx);
 	if (err) {
 		report_error(err);

@@ -7,6 +7,7 @@
 
 #include "base/err.h"
 #include "base/loop.h"
+#include "base/mem.h"
 #include "base/num.h"
 #include "crash/crash.h"
 
@@ -49,6 +50,7 @@ int crash_cmd_run(const struct cmd_spec *spec, int argc, char **argv, enum crash
 	struct run_loop rl = {0};
 	int first, err;
 
+	mem__tune_for_daemon();
 	err = opts_parse(spec, argc, argv, &co, crash_opt, &o, &first);
 	if (err)
 		return err;
