@@ -34,6 +34,7 @@ struct watch {
 	size_t nprocs, pcap;
 	uint64_t gen;
 	uint64_t next_sample, next_full;
+	uint64_t exec_walk_ns; /* the last walk an exec asked for */
 	struct heap_cache *heap; /* executables' heap layouts */
 };
 
@@ -387,9 +388,11 @@ void watch__see_exec(struct watch *w, pid_t pid)
 	path = w->cfg.mem_version == 2 ? proc_cgroups__unified(cgs)
 				       : proc_cgroups__path(cgs, "memory");
 	c = path ? watch__by_path(w, path) : NULL;
-	if (path && !c) {
+	/* At most one walk per sample period: a path no walk finds must not make every exec walk. */
+	if (path && !c && mono_ns() - w->exec_walk_ns >= w->cfg.sample_ns) {
 		uint64_t now = mono_ns();
 
+		w->exec_walk_ns = now;
 		walk(w, now);
 		c = watch__by_path(w, path);
 		if (c && c->related)
