@@ -34,7 +34,7 @@ struct watch {
 	size_t nprocs, pcap;
 	uint64_t gen;
 	uint64_t next_sample, next_full;
-	uint64_t exec_walk_ns; /* the last walk an exec asked for */
+	uint64_t exec_walk_ns;	 /* the last walk an exec asked for */
 	struct heap_cache *heap; /* executables' heap layouts */
 };
 
@@ -388,7 +388,8 @@ void watch__see_exec(struct watch *w, pid_t pid)
 	path = w->cfg.mem_version == 2 ? proc_cgroups__unified(cgs)
 				       : proc_cgroups__path(cgs, "memory");
 	c = path ? watch__by_path(w, path) : NULL;
-	/* At most one walk per sample period: a path no walk finds must not make every exec walk. */
+	/* At most one walk per sample period: a path no walk finds must not make every exec walk.
+	 */
 	if (path && !c && mono_ns() - w->exec_walk_ns >= w->cfg.sample_ns) {
 		uint64_t now = mono_ns();
 
