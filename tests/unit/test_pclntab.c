@@ -158,9 +158,12 @@ static void test_synth_no_moduledata(void **state)
 }
 
 /*
- * parentPc back into inlined code loops: -GT_EFORMAT. Past the function it
- * is corrupt too; since go1.18 such a tree already fails the moduledata
- * check (gofunc_plausible), leaving the physical frame only.
+ * parentPc back into inlined code whose own parentPc is itself (bad[0]):
+ * the call site is unknown, and the walk ends at the physical function
+ * (go1.27's package init functions have such entries; they used to fail
+ * symbolization). Past the function it is corrupt; since go1.18 such a
+ * tree already fails the moduledata check (gofunc_plausible), leaving the
+ * physical frame only.
  */
 static void test_synth_bad_inline_tree(void **state)
 {
@@ -178,6 +181,11 @@ static void test_synth_bad_inline_tree(void **state)
 				assert_false(pclntab__has_moduledata(o.t));
 				assert_int_equal(pclntab__symbolize(o.t, SYN_TEXT + 0x24, fr, 4),
 						 1);
+			} else if (b == 0) {
+				int n = pclntab__symbolize(o.t, SYN_TEXT + 0x24, fr, 4);
+
+				assert_true(n >= 1);
+				assert_false(fr[n - 1].inlined);
 			} else {
 				assert_int_equal(pclntab__symbolize(o.t, SYN_TEXT + 0x24, fr, 4),
 						 -GT_EFORMAT);

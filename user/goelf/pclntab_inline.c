@@ -112,12 +112,22 @@ static int walk_parent_pc(const struct pclntab *t, const struct pcln_rec *r, uin
 		if (((uint64_t)idx + 1) * entsz > avail)
 			return bad_tree(t, r, "index past the tree");
 		e = tree + (uint64_t)idx * entsz;
-		/* 1.20+: {funcID, _[3], nameOff, parentPc, startLine}; before: {parent, funcID, _,
-		 * file, line, func_, parentPc} */
-		emit(o, pcln_name(t, elf_rd32(e + (go120 ? 4 : 12))), file, line, true);
 		parent_pc = (int32_t)elf_rd32(e + (go120 ? 8 : 16));
 		if (parent_pc < 0 || r->entry + (uint64_t)parent_pc >= r->end)
 			return bad_tree(t, r, "parentPc outside the function");
+		/*
+		 * An inlined call whose parentPc is this very pc (go1.27 package
+		 * init functions have them at the entry; the runtime never unwinds
+		 * there): its call site is unknown, so the physical frame takes
+		 * its place and ends the walk.
+		 */
+		if (r->entry + (uint64_t)parent_pc == pc) {
+			emit(o, pcln_name(t, r->nameoff), file, line, false);
+			return 0;
+		}
+		/* 1.20+: {funcID, _[3], nameOff, parentPc, startLine}; before: {parent, funcID, _,
+		 * file, line, func_, parentPc} */
+		emit(o, pcln_name(t, elf_rd32(e + (go120 ? 4 : 12))), file, line, true);
 		pc = r->entry + (uint64_t)parent_pc;
 	}
 	return bad_tree(t, r, "too deep (a loop?)");
