@@ -77,7 +77,8 @@ static int watch_opt(void *ctx, int id, const char *arg)
 	return 0;
 }
 
-static bool context_fact(const struct fact *f)
+/* Spared when the budget is full: everything but the context facts. */
+static bool spared_in_trim(const struct fact *f)
 {
 	static const char *const kinds[] = {"open_fail",     "connect_fail", "bind",
 					    "cap_denied",    "exec",	     "output",
@@ -85,13 +86,8 @@ static bool context_fact(const struct fact *f)
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(f->kind, kinds[i]))
-			return true;
-	return false;
-}
-
-static bool spare_in_trim(const struct fact *f)
-{
-	return !context_fact(f);
+			return false;
+	return true;
 }
 
 /* Both tracers hand their facts here. */
@@ -108,8 +104,8 @@ static void on_fact(void *ctx, const struct fact *f)
 		json_end_line(&r->view.w);
 	}
 	if (r->fact_bytes > FACT_BUDGET_BYTES)
-		r->fact_bytes =
-			fact_store__trim_bytes(&r->facts, FACT_BUDGET_BYTES / 4 * 3, spare_in_trim);
+		r->fact_bytes = fact_store__trim_bytes(&r->facts, FACT_BUDGET_BYTES / 4 * 3,
+						       spared_in_trim);
 	bytes = fact_bytes(copy);
 	if (!fact_store__add(&r->facts, copy)) {
 		r->fact_bytes += bytes;

@@ -387,16 +387,16 @@ size_t fact_bytes(const struct fact *f)
 	return n;
 }
 
-/* One pass, oldest first: drops facts (those keep() spares excepted) while over budget. */
+/* One pass, oldest first: drops facts (those spare() spares excepted) while over budget. */
 static size_t drop_oldest(struct fact_store *fs, size_t total, size_t budget,
-			  bool (*keep)(const struct fact *f))
+			  bool (*spare)(const struct fact *f))
 {
 	size_t i, out = 0;
 
 	for (i = 0; i < fs->n; i++) {
 		struct fact *f = fs->v[i];
 
-		if (total > budget && !(keep && keep(f))) {
+		if (total > budget && !(spare && spare(f))) {
 			total -= fact_bytes(f);
 			fact_free(f);
 			continue;
@@ -408,14 +408,14 @@ static size_t drop_oldest(struct fact_store *fs, size_t total, size_t budget,
 }
 
 size_t fact_store__trim_bytes(struct fact_store *fs, size_t budget,
-			      bool (*keep)(const struct fact *f))
+			      bool (*spare)(const struct fact *f))
 {
 	size_t total = 0;
 
 	for (size_t i = 0; i < fs->n; i++)
 		total += fact_bytes(fs->v[i]);
-	if (total > budget && keep)
-		total = drop_oldest(fs, total, budget, keep);
+	if (total > budget && spare)
+		total = drop_oldest(fs, total, budget, spare);
 	if (total > budget)
 		total = drop_oldest(fs, total, budget, NULL);
 	return total;

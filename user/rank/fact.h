@@ -108,11 +108,11 @@ void fact_store__trim(struct fact_store *fs, size_t keep);
 size_t fact_bytes(const struct fact *f);
 /*
  * Drops the oldest facts until the store takes at most budget bytes: first
- * those keep() says may go (NULL: any), then, if that is not enough, any.
- * Returns the bytes the store takes then.
+ * those spare() does not spare (NULL: any), then, if that is not enough,
+ * any. Returns the bytes the store takes then.
  */
 size_t fact_store__trim_bytes(struct fact_store *fs, size_t budget,
-			      bool (*keep)(const struct fact *f));
+			      bool (*spare)(const struct fact *f));
 /* Moves every fact of src to the end of dst, in order; src is left empty. */
 int fact_store__take(struct fact_store *dst, struct fact_store *src);
 /* Loads newline-delimited facts (recorded with --json) from a file. */
