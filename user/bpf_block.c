@@ -11,13 +11,13 @@
 #include "base/err.h"
 #include "block.skel.h"
 #include "bpf_block.h"
+#include "kern/uprobe_set.h"
 
 struct block_tracer {
 	struct block_bpf *skel;
 	pid_t pid;
 	char exe[64];
-	struct bpf_link **links;
-	size_t nlinks;
+	struct uprobe_set sets[2]; /* gopark's, casgstatus's */
 	int ncpu;
 	int stats_fd; /* keeps BPF run-time statistics on; -1 when refused */
 };
@@ -30,6 +30,7 @@ int block_tracer__open(pid_t pid, uint64_t min_block_ns, struct block_tracer **o
 	if (!b)
 		return -ENOMEM;
 	b->pid = pid;
+	b->sets[0] = b->sets[1] = (struct uprobe_set)UPROBE_SET_INIT;
 	b->ncpu = libbpf_num_possible_cpus();
 	b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	snprintf(b->exe, sizeof(b->exe), "/proc/%d/exe", (int)pid);
@@ -40,6 +41,8 @@ int block_tracer__open(pid_t pid, uint64_t min_block_ns, struct block_tracer **o
 	}
 	b->skel->rodata->filter_tgid = pid;
 	b->skel->rodata->min_block_ns = min_block_ns;
+	uprobe_set__prepare(b->skel->progs.block_gopark);
+	uprobe_set__prepare(b->skel->progs.block_casg);
 	err = block_bpf__load(b->skel);
 	if (err) {
 		err = err_fail(-err,
@@ -55,44 +58,52 @@ fail:
 	return err;
 }
 
+/* The probes of one program (gopark's or casgstatus's) as one set. */
+static int attach_set(struct block_tracer *b, const struct block_uprobe *probes, size_t n,
+		      bool gopark)
+{
+	struct bpf_program *prog = gopark ? b->skel->progs.block_gopark : b->skel->progs.block_casg;
+	uint64_t *offsets = calloc(n ? n : 1, sizeof(*offsets));
+	uint64_t *cookies = calloc(n ? n : 1, sizeof(*cookies));
+	size_t i, cnt = 0;
+	int err;
+
+	if (!offsets || !cookies) {
+		free(offsets);
+		free(cookies);
+		return err_fail(ENOMEM, "block: out of memory for the probe list");
+	}
+	for (i = 0; i < n; i++) {
+		if (probes[i].is_gopark != gopark)
+			continue;
+		offsets[cnt] = probes[i].file_offset;
+		cookies[cnt] = probes[i].cookie;
+		cnt++;
+	}
+	/* pid-scoped: the kernel only traps this process's mm. */
+	err = uprobe_set__attach(&b->sets[!gopark], prog, b->exe, b->pid, offsets, cookies, cnt);
+	free(offsets);
+	free(cookies);
+	return err;
+}
+
 int block_tracer__attach(struct block_tracer *b, const struct block_uprobe *probes, size_t n)
 {
-	size_t i;
 	int err;
 
 	block_tracer__detach(b);
-	b->links = calloc(n, sizeof(*b->links));
-	if (!b->links)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = probes[i].cookie);
-		struct bpf_program *prog = probes[i].is_gopark ? b->skel->progs.block_gopark
-							       : b->skel->progs.block_casg;
-
-		/* pid-scoped: the kernel only traps this process's mm. */
-		b->links[i] = bpf_program__attach_uprobe_opts(prog, b->pid, b->exe,
-							      probes[i].file_offset, &opts);
-		if (!b->links[i]) {
-			err = err_fail(errno, "block: uprobe at %s+0x%llx: %s", b->exe,
-				       (unsigned long long)probes[i].file_offset, strerror(errno));
-			b->nlinks = i;
-			block_tracer__detach(b);
-			return err;
-		}
-	}
-	b->nlinks = n;
-	return 0;
+	err = attach_set(b, probes, n, true);
+	if (!err)
+		err = attach_set(b, probes, n, false);
+	if (err)
+		block_tracer__detach(b);
+	return err;
 }
 
 void block_tracer__detach(struct block_tracer *b)
 {
-	size_t i;
-
-	for (i = 0; i < b->nlinks; i++)
-		bpf_link__destroy(b->links[i]);
-	free(b->links);
-	b->links = NULL;
-	b->nlinks = 0;
+	uprobe_set__detach(&b->sets[0]);
+	uprobe_set__detach(&b->sets[1]);
 }
 
 static void clear_map(int fd)
@@ -115,7 +126,7 @@ void block_tracer__clear_inflight(struct block_tracer *b)
 
 bool block_tracer__attached(const struct block_tracer *b)
 {
-	return b->nlinks > 0;
+	return uprobe_set__attached(&b->sets[0]) || uprobe_set__attached(&b->sets[1]);
 }
 
 void block_tracer__free(struct block_tracer *b)

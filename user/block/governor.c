@@ -18,11 +18,11 @@
  */
 #define DECIDE_NS 50000000ULL
 /*
- * Measured (bench/block.py, chan): after that decision, detaching the six
- * uprobes from a target that hits them ~750k times/s takes 1.7-1.9 s (each
- * unregister contends with the hits in flight; destroying the links from
- * parallel threads did not shorten it), and the target runs traced all that
- * while: most of what default mode still costs there.
+ * Measured (bench/block.py, chan): with one classic uprobe per site, the
+ * detach after that decision took 1.7-1.9 s on a target hitting them ~750k
+ * times/s (each perf event's close waits for a grace period under the
+ * kernel's event_mutex), and the target ran traced all that while. With
+ * uprobe_multi links (kern/uprobe_multi.h) the whole set detaches at once.
  */
 #define CLEARLY_OVER 4.0
 #define ESTIMATE_NS 200000000ULL /* the estimate kept current for the report */

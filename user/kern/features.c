@@ -22,10 +22,12 @@
 #include "kern/features_int.h"
 #include "kern/kconfig.h"
 #include "kern/libbpf_log.h"
+#include "kern/uprobe_multi.h"
 
 static const char *const mech_names[MECH_NR] = {
 	[MECH_FENTRY] = "fentry", [MECH_KPROBE] = "kprobe",	    [MECH_TP_BTF] = "tp_btf",
 	[MECH_RAW_TP] = "raw_tp", [MECH_TRACEPOINT] = "tracepoint", [MECH_UPROBE] = "uprobe",
+	[MECH_UPROBE_MULTI] = "uprobe_multi",
 };
 
 static bool mech_disabled[MECH_NR];
@@ -68,7 +70,7 @@ int features__disable_list(const char *list)
 			return err_fail(
 				GT_EUSAGE,
 				"--no-feature: unknown mechanism '%.*s' (known: fentry, kprobe, "
-				"tp_btf, raw_tp, tracepoint (or tracefs), uprobe)",
+				"tp_btf, raw_tp, tracepoint (or tracefs), uprobe, uprobe_multi)",
 				(int)len, p);
 		mech_disabled[m] = true;
 		p += len;
@@ -219,6 +221,23 @@ static void probe_uprobe(struct feature *f)
 		feat_set(f, FEAT_OK, "perf PMU type %d", t);
 }
 
+static void probe_uprobe_multi(struct feature *f)
+{
+	int r;
+
+	if (gated(f, MECH_UPROBE_MULTI))
+		return;
+	r = uprobe_multi__probe();
+	if (r > 0)
+		feat_set(f, FEAT_OK, "BPF uprobe_multi links: many uprobes attach and detach as one");
+	else if (r == 0)
+		feat_set(f, FEAT_MISSING,
+			 "no BPF uprobe_multi links (Linux < 6.6): one perf event per uprobe, "
+			 "detached one by one (~0.1 s each)");
+	else
+		feat_set(f, FEAT_MISSING, "probe failed: %s", strerror(-r));
+}
+
 /* Tries the mechanism on a target every kernel has; the reason is the failure's. */
 static void probe_attach(struct feature *f, enum kern_mech m, const char *name)
 {
@@ -286,6 +305,7 @@ static const struct {
 	[FEAT_RINGBUF] = {"ring_buffer", probe_ringbuf},
 	[FEAT_COOKIE] = {"bpf_cookie", probe_cookie},
 	[FEAT_UPROBE] = {"uprobe", probe_uprobe},
+	[FEAT_UPROBE_MULTI] = {"uprobe_multi", probe_uprobe_multi},
 	[FEAT_KPROBE] = {"kprobe", probe_kprobe},
 	[FEAT_FENTRY] = {"fentry", probe_fentry},
 	[FEAT_TP_BTF] = {"tp_btf", probe_tp_btf},
@@ -327,6 +347,7 @@ enum feat_id features__for_mech(enum kern_mech m)
 		[MECH_FENTRY] = FEAT_FENTRY,	  [MECH_KPROBE] = FEAT_KPROBE,
 		[MECH_TP_BTF] = FEAT_TP_BTF,	  [MECH_RAW_TP] = FEAT_RAW_TP,
 		[MECH_TRACEPOINT] = FEAT_TRACEFS, [MECH_UPROBE] = FEAT_UPROBE,
+		[MECH_UPROBE_MULTI] = FEAT_UPROBE_MULTI,
 	};
 
 	return m < MECH_NR ? map[m] : FEAT_PRIVILEGES;

@@ -19,6 +19,7 @@ enum kern_mech {
 	MECH_RAW_TP,
 	MECH_TRACEPOINT, /* tracefs-backed perf tracepoint */
 	MECH_UPROBE,
+	MECH_UPROBE_MULTI, /* uprobe_multi links; without them, one perf event per uprobe */
 	MECH_NR,
 };
 
@@ -49,6 +50,7 @@ enum feat_id {
 	FEAT_RINGBUF,
 	FEAT_COOKIE,
 	FEAT_UPROBE,
+	FEAT_UPROBE_MULTI,
 	FEAT_KPROBE,
 	FEAT_FENTRY,
 	FEAT_TP_BTF,

@@ -14,7 +14,7 @@
 
 /* The features in the order they are shown; privileges first, it gates the rest. */
 static const enum feat_id shown[] = {
-	FEAT_PRIVILEGES, FEAT_BTF,    FEAT_RINGBUF, FEAT_COOKIE,  FEAT_UPROBE, FEAT_KPROBE,
+	FEAT_PRIVILEGES, FEAT_BTF,    FEAT_RINGBUF, FEAT_COOKIE,  FEAT_UPROBE, FEAT_UPROBE_MULTI, FEAT_KPROBE,
 	FEAT_FENTRY,	 FEAT_TP_BTF, FEAT_RAW_TP,  FEAT_TRACEFS, FEAT_PSI,
 };
 
