@@ -31,10 +31,17 @@
 #define G_WAITING 4
 #define G_DEAD 6
 
+/*
+ * The stack map (stacks) is keyed by a 64-bit hash of the frames; 0 means
+ * no stack. A run-queue entry that no park led to has reason BLOCK_NO_SITE.
+ */
+#define BLOCK_NO_SITE 0xffffffffu
+
 struct block_site_key {
-	__s32 stackid; /* kernel-unwound part: [gopark pc, [bp+8], ...]; < 0 on failure */
-	__u32 reason;  /* waitReason byte */
-	__u64 caller;  /* [SP] at the probe: gopark's immediate caller (not in stackid) */
+	__u64 stack;  /* hash of [gopark pc, [bp+8], ...], the key in stacks; 0: unknown */
+	__u64 caller; /* [SP] at the probe: gopark's immediate caller (not in the stack) */
+	__u32 reason; /* waitReason byte, or BLOCK_NO_SITE */
+	__u32 pad;
 };
 
 struct block_site_stats {
@@ -55,7 +62,7 @@ struct block_park {
 
 struct block_runq {
 	__u64 since_ns;
-	struct block_site_key site; /* the park it woke from; stackid -2 when none */
+	struct block_site_key site; /* the park it woke from; reason BLOCK_NO_SITE when none */
 };
 
 /* Counters, one slot each in a per-CPU array. */
@@ -70,7 +77,7 @@ enum block_counter {
 	BC_SHORT,	 /* wakes below min_block_ns, not aggregated */
 	BC_RUNS,	 /* 1 -> 2 */
 	BC_RUNS_MATCHED, /* 1 -> 2 with a runnable timestamp */
-	BC_STACK_ERRORS, /* bpf_get_stackid failed */
+	BC_STACK_ERRORS, /* a stack not kept (scratch or stack map unavailable) */
 	BC_MAP_FULL,	 /* a map update failed */
 	BC_CASG_HITS,	 /* casgstatus probe hits, all transitions */
 	BC_NR,

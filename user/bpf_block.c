@@ -233,13 +233,12 @@ int block_tracer__sched_all(struct block_tracer *b, struct block_site_stats *out
 	return err ? -errno : 0;
 }
 
-int block_tracer__stack(struct block_tracer *b, int32_t id, uint64_t *pcs, size_t max)
+int block_tracer__stack(struct block_tracer *b, uint64_t stack, uint64_t *pcs, size_t max)
 {
 	uint64_t buf[BLOCK_STACK_DEPTH] = {0};
-	uint32_t key = (uint32_t)id;
 	size_t n = 0;
 
-	if (id < 0 || bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.stacks), &key, buf))
+	if (!stack || bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.stacks), &stack, buf))
 		return 0;
 	while (n < BLOCK_STACK_DEPTH && n < max && buf[n]) {
 		pcs[n] = buf[n];

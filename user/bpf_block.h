@@ -45,8 +45,8 @@ typedef int (*block_site_cb)(const struct block_site_key *k, const struct block_
 			     void *ctx);
 int block_tracer__each_site(struct block_tracer *b, block_site_cb cb, void *ctx);
 int block_tracer__sched_all(struct block_tracer *b, struct block_site_stats *out);
-/* The user stack of a stack id; returns the depth (0 when unknown). */
-int block_tracer__stack(struct block_tracer *b, int32_t id, uint64_t *pcs, size_t max);
+/* The user stack of a site's stack hash; returns the depth (0 when unknown). */
+int block_tracer__stack(struct block_tracer *b, uint64_t stack, uint64_t *pcs, size_t max);
 /* Parks still open (goroutines parked now, as far as the probes saw). */
 typedef int (*block_park_cb)(uint64_t g, const struct block_park *p, void *ctx);
 int block_tracer__each_park(struct block_tracer *b, block_park_cb cb, void *ctx);

@@ -14,10 +14,10 @@
 #include "crash.skel.h"
 #include "kern/hooks.h"
 #include "kern/libbpf_log.h"
+#include "kern/uprobe_set.h"
 
 #define MAX_HOOKS 16
 #define MAX_LINKS 64
-#define MAX_ULINKS (3 * CRASH_MAX_BINARIES)
 
 /*
  * Programs per hook and mechanism (NULL: that mechanism has no variant).
@@ -119,8 +119,8 @@ struct crash_tracer {
 	size_t nprogs;
 	struct bpf_link *links[MAX_LINKS];
 	size_t nlinks;
-	struct bpf_link **ulinks;
-	size_t nulinks;
+	struct uprobe_set *gosets; /* one set per Go binary: its fatal-path probes */
+	size_t ngosets;
 	uint32_t generic_mask;
 	bool closing;
 };
@@ -290,6 +290,8 @@ static int load(struct crash_tracer *b)
 	if (err)
 		return err;
 	bpf_program__set_autoload(b->skel->progs.crash_go_fatal, b->o.go_probes);
+	if (b->o.go_probes)
+		uprobe_set__prepare(b->skel->progs.crash_go_fatal);
 	/*
 	 * 2 MiB: ~500 deaths with their full 4 KiB of output between two polls
 	 * (50 ms). The consumer maps the data twice (wrap-around), so a ring
@@ -341,27 +343,28 @@ size_t crash_tracer__hooks(const struct crash_tracer *b, const struct crash_hook
 	return b->nhooks;
 }
 
-int crash_tracer__attach_go(struct crash_tracer *b, const char *exe, uint64_t file_offset,
-			    uint64_t cookie)
+int crash_tracer__attach_go(struct crash_tracer *b, const char *exe, const uint64_t *offsets,
+			    const uint64_t *cookies, size_t n)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie);
-	struct bpf_link *l, **v;
+	struct uprobe_set *v;
+	int err;
 
 	if (!b->o.go_probes || b->closing)
 		return -EINVAL;
-	if (b->nulinks >= MAX_ULINKS)
-		return err_fail(E2BIG, "crash: too many Go probes (%d)", MAX_ULINKS);
-	v = realloc(b->ulinks, (b->nulinks + 1) * sizeof(*v));
+	if (b->ngosets >= CRASH_MAX_BINARIES)
+		return err_fail(E2BIG, "crash: too many Go binaries probed (%d)",
+				CRASH_MAX_BINARIES);
+	v = realloc(b->gosets, (b->ngosets + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	b->ulinks = v;
+	b->gosets = v;
+	v[b->ngosets] = (struct uprobe_set)UPROBE_SET_INIT;
 	/* pid -1: every process running this file, including later restarts. */
-	l = bpf_program__attach_uprobe_opts(b->skel->progs.crash_go_fatal, -1, exe, file_offset,
-					    &opts);
-	if (!l)
-		return err_fail(errno, "uprobe at %s+0x%llx: %s", exe,
-				(unsigned long long)file_offset, strerror(errno));
-	b->ulinks[b->nulinks++] = l;
+	err = uprobe_set__attach(&v[b->ngosets], b->skel->progs.crash_go_fatal, exe, -1, offsets,
+				 cookies, n);
+	if (err)
+		return err;
+	b->ngosets++;
 	return 0;
 }
 
@@ -421,9 +424,9 @@ void crash_tracer__free(struct crash_tracer *b)
 	b->closing = true;
 	for (i = 0; i < b->nlinks; i++)
 		bpf_link__destroy(b->links[i]);
-	for (i = 0; i < b->nulinks; i++)
-		bpf_link__destroy(b->ulinks[i]);
-	free(b->ulinks);
+	for (i = 0; i < b->ngosets; i++)
+		uprobe_set__detach(&b->gosets[i]);
+	free(b->gosets);
 	if (b->rb)
 		ring_buffer__consume(b->rb);
 	ring_buffer__free(b->rb);

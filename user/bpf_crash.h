@@ -49,9 +49,12 @@ int crash_tracer__open(const struct crash_tracer_opts *o, struct crash_tracer **
 int crash_tracer__poll(struct crash_tracer *b, int timeout_ms);
 size_t crash_tracer__hooks(const struct crash_tracer *b, const struct crash_hook_state **states);
 
-/* Uprobe at file_offset of exe (e.g. /proc/PID/exe) for every process running it. */
-int crash_tracer__attach_go(struct crash_tracer *b, const char *exe, uint64_t file_offset,
-			    uint64_t cookie);
+/*
+ * The fatal-path uprobes of one Go binary, at offsets[i] with cookies[i], of
+ * exe (e.g. /proc/PID/exe) for every process running it; all or none.
+ */
+int crash_tracer__attach_go(struct crash_tracer *b, const char *exe, const uint64_t *offsets,
+			    const uint64_t *cookies, size_t n);
 int crash_tracer__set_go_layout(struct crash_tracer *b, uint32_t slot,
 				const struct crash_go_layout *l);
 /* The kernel side stops holding new processes of this binary. */

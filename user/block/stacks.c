@@ -104,7 +104,7 @@ static void build(struct block_stacks *bs, struct block_tracer *tr, const struct
 		  struct block_stack *st)
 {
 	uint64_t pcs[BLOCK_STACK_DEPTH];
-	int n = block_tracer__stack(tr, k->stackid, pcs, BLOCK_STACK_DEPTH), i;
+	int n = block_tracer__stack(tr, k->stack, pcs, BLOCK_STACK_DEPTH), i;
 
 	memset(st, 0, sizeof(*st));
 	st->user_frame = st->display_frame = -1;

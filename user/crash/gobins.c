@@ -63,28 +63,35 @@ static int set_layout(struct crash_session *s, uint32_t slot, const struct bin_f
 	return crash_tracer__set_go_layout(s->tr, slot, &cl);
 }
 
-/* The three probes; one that attaches is enough to be useful. */
+/* The three fatal-path probes (runtime.fatal is go1.19+), as one set. */
 static int attach(struct crash_session *s, struct crash_gobin *b, uint32_t slot,
 		  const struct bin_facts *bf, const char *exe)
 {
-	int attached = 0, err = 0;
+	uint64_t offsets[CRASH_GO_FATALPANIC + 1], cookies[CRASH_GO_FATALPANIC + 1];
+	const struct go_probe_site *sites[CRASH_GO_FATALPANIC + 1] = {0};
+	size_t n = 0;
+	int fn;
 
-	for (int fn = CRASH_GO_THROW; fn <= CRASH_GO_FATALPANIC; fn++) {
-		const struct go_probe_site *site = site_for(bf, fatal_funcs[fn]);
-
-		if (!site)
-			continue; /* runtime.fatal is go1.19+ */
-		err = crash_tracer__attach_go(s->tr, exe, site->probe_file_offset,
-					      ((uint64_t)slot << 8) | (uint64_t)fn);
-		if (!err) {
-			b->probe_vaddr[fn] = site->probe_vaddr;
-			attached++;
-		}
+	for (fn = CRASH_GO_THROW; fn <= CRASH_GO_FATALPANIC; fn++) {
+		sites[fn] = site_for(bf, fatal_funcs[fn]);
+		if (!sites[fn])
+			continue;
+		offsets[n] = sites[fn]->probe_file_offset;
+		cookies[n] = ((uint64_t)slot << 8) | (uint64_t)fn;
+		n++;
 	}
-	if (!attached)
-		snprintf(b->why, sizeof(b->why), "no fatal-path uprobe attached: %s",
-			 err ? err_msg() : "runtime.throw not found");
-	return attached ? 0 : -ENOENT;
+	if (!n) {
+		snprintf(b->why, sizeof(b->why), "no fatal-path uprobe: runtime.throw not found");
+		return -ENOENT;
+	}
+	if (crash_tracer__attach_go(s->tr, exe, offsets, cookies, n)) {
+		snprintf(b->why, sizeof(b->why), "fatal-path uprobes not attached: %s", err_msg());
+		return -ENOENT;
+	}
+	for (fn = CRASH_GO_THROW; fn <= CRASH_GO_FATALPANIC; fn++)
+		if (sites[fn])
+			b->probe_vaddr[fn] = sites[fn]->probe_vaddr;
+	return 0;
 }
 
 static void inspect_go(struct crash_session *s, struct crash_gobin *b, const struct bin_facts *bf,
