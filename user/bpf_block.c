@@ -34,6 +34,12 @@ int block_tracer__open(pid_t pid, uint64_t min_block_ns, struct block_tracer **o
 	b->ncpu = libbpf_num_possible_cpus();
 	b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	snprintf(b->exe, sizeof(b->exe), "/proc/%d/exe", (int)pid);
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) == 0) {
+		err = err_fail(GT_ENOFEAT,
+			       "block: this kernel has no bpf_loop() helper (Linux < 5.17), which "
+			       "the stack walk needs");
+		goto fail;
+	}
 	b->skel = block_bpf__open();
 	if (!b->skel) {
 		err = err_fail(errno, "block: opening the BPF object failed: %s", strerror(errno));

@@ -13,10 +13,16 @@ not gotrace's output:
     against the runtime, not against a table;
   - the mean wait (total/count) is within tolerance of the period;
   - every park's wake was seen (unmatched < 1%).
+The newest fixture runs twice more: once to check, from the kernel's own
+fdinfo of gotrace's descriptors, that the probes are uprobe_multi links
+where the kernel has them (bpf_uprobe_multi_link_attach in kallsyms), and
+once with --no-feature=uprobe_multi: classic perf-event uprobes, same checks.
 """
 import os
 import re
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -63,12 +69,12 @@ def rows_by_mark(docs, marks):
     return out
 
 
-def check_fixture(f, marks, period_ms):
-    w = f["id"]
+def check_fixture(f, marks, period_ms, extra=()):
+    w = f["id"] + "".join(" " + a for a in extra)
     argv, ready = h.fixture_argv(f)
     with h.FixtureProcess(argv, ready=ready) as p:
-        rc, out, err = h.run_gotrace(["block", "--pid", str(p.pid), "-d", TRACE_SECONDS,
-                                      "--max-overhead", "0", "--json"], timeout=60)
+        rc, out, err = h.run_gotrace(list(extra) + ["block", "--pid", str(p.pid), "-d", TRACE_SECONDS,
+                                                    "--max-overhead", "0", "--json"], timeout=60)
         h.sane_exit(rc, out, err, w)
         if not h.eq(rc, 0, "%s: gotrace block exit code" % w, stderr=err[-2000:]):
             return
@@ -101,6 +107,56 @@ def check_fixture(f, marks, period_ms):
     h.eq(len(unknown), 0, "%s: unsymbolized frames in the stacks" % w, sample=unknown[:3])
 
 
+def kernel_has_uprobe_multi():
+    with open("/proc/kallsyms") as fp:
+        return any(ln.rstrip().endswith(" bpf_uprobe_multi_link_attach") for ln in fp)
+
+
+def attach_kinds(pid):
+    """{"uprobe_multi": n, "perf_event": n, ...}: the kernel's view of a process's BPF links
+    (fdinfo link_type) and perf event descriptors."""
+    kinds = {}
+    fd_dir = "/proc/%d/fd" % pid
+    for fd in os.listdir(fd_dir):
+        try:
+            target = os.readlink(os.path.join(fd_dir, fd))
+            if target == "anon_inode:[perf_event]":
+                kind = "perf_event"
+            elif target == "anon_inode:bpf_link":
+                with open("/proc/%d/fdinfo/%s" % (pid, fd)) as fp:
+                    m = re.search(r"^link_type:\s*(\S+)", fp.read(), re.M)
+                kind = m.group(1) if m else "?"
+            else:
+                continue
+        except OSError:
+            continue
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
+
+
+def check_mechanism(f, extra, want_multi):
+    w = f["id"] + "".join(" " + a for a in extra)
+    argv, ready = h.fixture_argv(f)
+    with h.FixtureProcess(argv, ready=ready) as p:
+        tracer = subprocess.Popen([h.GOTRACE] + list(extra) + ["block", "--pid", str(p.pid), "-d", "3",
+                                   "--max-overhead", "0"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        kinds = {}
+        for _ in range(40):  # attached after symbolization and the first dump
+            time.sleep(0.1)
+            kinds = attach_kinds(tracer.pid)
+            if kinds.get("uprobe_multi") or kinds.get("perf_event", 0) > 1:
+                break
+        err = tracer.communicate(timeout=60)[1]
+    h.eq(tracer.returncode, 0, "%s: gotrace block exit code" % w, stderr=err[-2000:])
+    if want_multi:
+        h.eq(kinds.get("uprobe_multi"), 2, "%s: one uprobe_multi link per program (gopark, "
+             "casgstatus sites)" % w, kinds=kinds)
+    else:
+        h.check(not kinds.get("uprobe_multi") and kinds.get("perf_event", 0) > 2,
+                "%s: classic uprobes, one perf event each" % w, kinds=kinds)
+
+
 def main():
     h.require_root()
     marks = h.marks("blocker")
@@ -113,6 +169,16 @@ def main():
     for f in fx:
         print("== %s" % f["id"], flush=True)
         check_fixture(f, marks, period_ms)
+    newest = fx[-1]
+    fallback = ["--no-feature=uprobe_multi"]
+    print("== %s, how the probes attach" % newest["id"], flush=True)
+    multi = kernel_has_uprobe_multi()
+    if not multi:
+        h.note("this kernel has no uprobe_multi links: only the classic path is exercised")
+    check_mechanism(newest, [], multi)
+    check_mechanism(newest, fallback, False)
+    print("== %s %s" % (newest["id"], fallback[0]), flush=True)
+    check_fixture(newest, marks, period_ms, fallback)
     h.done()
 
 

@@ -25,8 +25,12 @@
 #include "kern/uprobe_multi.h"
 
 static const char *const mech_names[MECH_NR] = {
-	[MECH_FENTRY] = "fentry", [MECH_KPROBE] = "kprobe",	    [MECH_TP_BTF] = "tp_btf",
-	[MECH_RAW_TP] = "raw_tp", [MECH_TRACEPOINT] = "tracepoint", [MECH_UPROBE] = "uprobe",
+	[MECH_FENTRY] = "fentry",
+	[MECH_KPROBE] = "kprobe",
+	[MECH_TP_BTF] = "tp_btf",
+	[MECH_RAW_TP] = "raw_tp",
+	[MECH_TRACEPOINT] = "tracepoint",
+	[MECH_UPROBE] = "uprobe",
 	[MECH_UPROBE_MULTI] = "uprobe_multi",
 };
 
@@ -229,7 +233,8 @@ static void probe_uprobe_multi(struct feature *f)
 		return;
 	r = uprobe_multi__probe();
 	if (r > 0)
-		feat_set(f, FEAT_OK, "BPF uprobe_multi links: many uprobes attach and detach as one");
+		feat_set(f, FEAT_OK,
+			 "BPF uprobe_multi links: many uprobes attach and detach as one");
 	else if (r == 0)
 		feat_set(f, FEAT_MISSING,
 			 "no BPF uprobe_multi links (Linux < 6.6): one perf event per uprobe, "
@@ -344,9 +349,12 @@ const char *feat_state_name(enum feat_state s)
 enum feat_id features__for_mech(enum kern_mech m)
 {
 	static const enum feat_id map[MECH_NR] = {
-		[MECH_FENTRY] = FEAT_FENTRY,	  [MECH_KPROBE] = FEAT_KPROBE,
-		[MECH_TP_BTF] = FEAT_TP_BTF,	  [MECH_RAW_TP] = FEAT_RAW_TP,
-		[MECH_TRACEPOINT] = FEAT_TRACEFS, [MECH_UPROBE] = FEAT_UPROBE,
+		[MECH_FENTRY] = FEAT_FENTRY,
+		[MECH_KPROBE] = FEAT_KPROBE,
+		[MECH_TP_BTF] = FEAT_TP_BTF,
+		[MECH_RAW_TP] = FEAT_RAW_TP,
+		[MECH_TRACEPOINT] = FEAT_TRACEFS,
+		[MECH_UPROBE] = FEAT_UPROBE,
 		[MECH_UPROBE_MULTI] = FEAT_UPROBE_MULTI,
 	};
 

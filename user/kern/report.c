@@ -14,8 +14,8 @@
 
 /* The features in the order they are shown; privileges first, it gates the rest. */
 static const enum feat_id shown[] = {
-	FEAT_PRIVILEGES, FEAT_BTF,    FEAT_RINGBUF, FEAT_COOKIE,  FEAT_UPROBE, FEAT_UPROBE_MULTI, FEAT_KPROBE,
-	FEAT_FENTRY,	 FEAT_TP_BTF, FEAT_RAW_TP,  FEAT_TRACEFS, FEAT_PSI,
+	FEAT_PRIVILEGES, FEAT_BTF,    FEAT_RINGBUF, FEAT_COOKIE, FEAT_UPROBE,  FEAT_UPROBE_MULTI,
+	FEAT_KPROBE,	 FEAT_FENTRY, FEAT_TP_BTF,  FEAT_RAW_TP, FEAT_TRACEFS, FEAT_PSI,
 };
 
 #define NSHOWN (sizeof(shown) / sizeof(shown[0]))

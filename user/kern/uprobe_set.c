@@ -19,11 +19,12 @@ bool uprobe_set__prepare(struct bpf_program *prog)
 
 static bool is_multi(const struct bpf_program *prog)
 {
-	return bpf_program__expected_attach_type(prog) == (enum bpf_attach_type)UPROBE_MULTI_ATTACH_TYPE;
+	return bpf_program__expected_attach_type(prog) ==
+	       (enum bpf_attach_type)UPROBE_MULTI_ATTACH_TYPE;
 }
 
-static int attach_multi(struct uprobe_set *s, struct bpf_program *prog, const char *path,
-			pid_t pid, const uint64_t *offsets, const uint64_t *cookies, size_t n)
+static int attach_multi(struct uprobe_set *s, struct bpf_program *prog, const char *path, pid_t pid,
+			const uint64_t *offsets, const uint64_t *cookies, size_t n)
 {
 	int fd = uprobe_multi__attach(bpf_program__fd(prog), path, offsets, cookies, (uint32_t)n,
 				      pid > 0 ? pid : 0);
@@ -56,8 +57,8 @@ static int attach_classic(struct uprobe_set *s, struct bpf_program *prog, const 
 	return 0;
 }
 
-int uprobe_set__attach(struct uprobe_set *s, struct bpf_program *prog, const char *path,
-		       pid_t pid, const uint64_t *offsets, const uint64_t *cookies, size_t n)
+int uprobe_set__attach(struct uprobe_set *s, struct bpf_program *prog, const char *path, pid_t pid,
+		       const uint64_t *offsets, const uint64_t *cookies, size_t n)
 {
 	int err;
 

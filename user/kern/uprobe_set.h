@@ -26,7 +26,10 @@ struct uprobe_set {
 	size_t nlinks;
 };
 
-#define UPROBE_SET_INIT {.multi_fd = -1}
+#define UPROBE_SET_INIT                                                                            \
+	{                                                                                          \
+		.multi_fd = -1                                                                     \
+	}
 
 /*
  * Loads prog for uprobe_multi links when the kernel has them (and
@@ -40,8 +43,8 @@ bool uprobe_set__prepare(struct bpf_program *prog);
  * offsets[i], in process pid only (-1: every process that maps the file).
  * On failure nothing stays attached; errors are reported through err_fail.
  */
-int uprobe_set__attach(struct uprobe_set *s, struct bpf_program *prog, const char *path,
-		       pid_t pid, const uint64_t *offsets, const uint64_t *cookies, size_t n);
+int uprobe_set__attach(struct uprobe_set *s, struct bpf_program *prog, const char *path, pid_t pid,
+		       const uint64_t *offsets, const uint64_t *cookies, size_t n);
 void uprobe_set__detach(struct uprobe_set *s);
 bool uprobe_set__attached(const struct uprobe_set *s);
 
