@@ -6,12 +6,15 @@
  * ABI of block.bpf.c (gotrace block): where goroutines park, for how long,
  * and how long they then wait for a CPU.
  *
- * A park starts at runtime.gopark (R14 = g, CL = wait reason, user stack)
- * and ends at the goroutine's _Gwaiting -> _Grunnable transition, seen at
- * the runtime's casgstatus call sites (every wake path: ready, netpoll's
- * injectglist, findRunnable, GC; GO-RUNTIME.md §3.2); it then waits on the
- * run queue until _Grunnable -> _Grunning (execute). Goroutines are keyed by
- * their g pointer, never by thread id.
+ * A park starts at park_m's casgstatus(gp, _Grunning, _Gwaiting): the
+ * wait reason is in gp.waitreason and gp.sched holds where gopark called
+ * mcall, from which the stack is walked. Where that call site is not found,
+ * at runtime.gopark itself (R14 = g, CL = wait reason, the stack from the
+ * registers), confirmed by park_m's transition. Either way it ends at the goroutine's _Gwaiting ->
+ * _Grunnable transition, seen at the runtime's casgstatus call sites (every wake path: ready,
+ * netpoll's injectglist, findRunnable, GC; GO-RUNTIME.md §3.2); it then waits on the run queue
+ * until _Grunnable -> _Grunning (execute). Goroutines are keyed by their g pointer, never by thread
+ * id.
  */
 
 #ifndef __VMLINUX_H__
@@ -23,6 +26,7 @@
 
 /* Cookie flags of casgstatus probe sites. */
 #define CASG_FROM_PARK_M 1u /* a park_m site: 4 -> 1 there is a cancelled park */
+#define CASG_RECORD_PARK 2u /* park_m's 2 -> 4: the park starts here (gopark not probed) */
 
 /* Go runtime goroutine states (runtime2.go, stable 1.17 - 1.27). */
 #define G_RUNNABLE 1
@@ -67,7 +71,7 @@ struct block_runq {
 
 /* Counters, one slot each in a per-CPU array. */
 enum block_counter {
-	BC_PARKS,	 /* gopark hits */
+	BC_PARKS,	 /* parks seen (gopark hits, or park_m's 2 -> 4) */
 	BC_PARK_REFIRE,	 /* gopark hit again before confirmation (morestack re-entry) */
 	BC_CONFIRMED,	 /* parks confirmed by park_m */
 	BC_CANCELLED,	 /* parks cancelled in park_m (unlockf returned false) */

@@ -22,7 +22,8 @@ struct block_tracer {
 	int stats_fd; /* keeps BPF run-time statistics on; -1 when refused */
 };
 
-int block_tracer__open(pid_t pid, uint64_t min_block_ns, struct block_tracer **out)
+int block_tracer__open(pid_t pid, uint64_t min_block_ns,
+		       const struct block_park_layout *park_layout, struct block_tracer **out)
 {
 	struct block_tracer *b = calloc(1, sizeof(*b));
 	int err;
@@ -47,6 +48,11 @@ int block_tracer__open(pid_t pid, uint64_t min_block_ns, struct block_tracer **o
 	}
 	b->skel->rodata->filter_tgid = pid;
 	b->skel->rodata->min_block_ns = min_block_ns;
+	if (park_layout) {
+		b->skel->rodata->g_sched_pc = park_layout->g_sched_pc;
+		b->skel->rodata->g_sched_bp = park_layout->g_sched_bp;
+		b->skel->rodata->g_waitreason = park_layout->g_waitreason;
+	}
 	uprobe_set__prepare(b->skel->progs.block_gopark);
 	uprobe_set__prepare(b->skel->progs.block_casg);
 	err = block_bpf__load(b->skel);

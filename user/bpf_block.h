@@ -23,7 +23,14 @@ struct block_uprobe {
 	uint32_t cookie; /* CASG_* flags */
 };
 
-int block_tracer__open(pid_t pid, uint64_t min_block_ns, struct block_tracer **out);
+/* Where a park's reason and stack are in runtime.g, for parks recorded at park_m. */
+struct block_park_layout {
+	uint32_t g_sched_pc, g_sched_bp, g_waitreason;
+};
+
+/* park_layout NULL: parks are recorded at gopark. */
+int block_tracer__open(pid_t pid, uint64_t min_block_ns,
+		       const struct block_park_layout *park_layout, struct block_tracer **out);
 /* Attaches every probe on /proc/PID/exe; on failure none stays attached. */
 int block_tracer__attach(struct block_tracer *b, const struct block_uprobe *probes, size_t n);
 void block_tracer__detach(struct block_tracer *b);

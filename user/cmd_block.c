@@ -109,9 +109,9 @@ static void print_header(struct block_run *r)
 
 	if (r->co.json)
 		return;
-	fprintf(stdout, "tracing pid %d (%s, %s): gopark %s, %zu scheduler %s; %s\n", (int)t->pid,
-		t->exe, t->facts.bi.version ? t->facts.bi.version : "go?",
-		t->probes[0].file_offset ? "probed" : "?",
+	fprintf(stdout, "tracing pid %d (%s, %s): %s, %zu scheduler %s; %s\n", (int)t->pid, t->exe,
+		t->facts.bi.version ? t->facts.bi.version : "go?",
+		t->parks_at_park_m ? "parks read at park_m" : "gopark probed",
 		t->casg_entry_fallback ? 1 : t->nsched_sites,
 		t->casg_entry_fallback ? "probe (casgstatus entry)" : "call sites",
 		r->co.duration_ns ? "until the duration ends or Ctrl-C" : "Ctrl-C to stop");

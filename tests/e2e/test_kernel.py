@@ -283,6 +283,10 @@ def test_cgroup_psi_system(doc):
     check((doc["btf"]["state"] == "ok") == os.path.exists("/sys/kernel/btf/vmlinux"), "btf state")
     check((doc["uprobe"]["state"] == "ok") == os.path.exists("/sys/bus/event_source/devices/uprobe"),
           "uprobe state")
+    # uprobe_multi links exist where the kernel has their attach function (6.6+).
+    multi = re.search(r" bpf_uprobe_multi_link_attach$", Path("/proc/kallsyms").read_text(), re.M)
+    check((doc["uprobe_multi"]["state"] == "ok") == bool(multi),
+          "uprobe_multi state agrees with kallsyms (%s)" % bool(multi))
 
 
 def test_vs_bpftool(doc):

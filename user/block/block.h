@@ -25,7 +25,13 @@ struct block_target {
 	struct bin_facts facts;
 	struct block_uprobe *probes;
 	size_t nprobes;
-	size_t nsched_sites;		/* casgstatus CALL sites among the probes */
+	size_t nsched_sites; /* casgstatus CALL sites among the probes */
+	/*
+	 * Parks recorded at park_m's 2 -> 4 site from these runtime.g offsets
+	 * (gopark not probed); false: at gopark.
+	 */
+	bool parks_at_park_m;
+	struct block_park_layout park_layout;
 	bool casg_entry_fallback;	/* no call sites found: casgstatus entry probed */
 	struct go_waitreasons *reasons; /* the binary's waitReasonStrings; NULL when not found */
 };

@@ -145,7 +145,9 @@ int block_session__start(struct block_session *s, pid_t pid, uint64_t min_block_
 		s->id.pid = pid;
 	identity__subject(&s->id, s->subject, sizeof(s->subject));
 	if (!err)
-		err = block_tracer__open(pid, min_block_ns, &s->tracer);
+		err = block_tracer__open(pid, min_block_ns,
+					 s->target.parks_at_park_m ? &s->target.park_layout : NULL,
+					 &s->tracer);
 	if (!err)
 		err = block_stacks__open(pid, &s->stacks);
 	if (!err)

@@ -9,6 +9,7 @@
 
 #include "base/err.h"
 #include "block/block.h"
+#include "goelf/gooffsets.h"
 #include "goelf/schedsites.h"
 #include "proc/procfs.h"
 
@@ -52,35 +53,73 @@ static int add_probe(struct block_target *t, uint64_t off, bool gopark, uint32_t
 }
 
 /*
- * gopark after its stack check, then every casgstatus call site block
- * needs; if none can be found, casgstatus's own entry (costlier: every
- * transition, syscalls included, traps).
+ * park_m's 2 -> 4 site can start parks when the runtime.g offsets of the
+ * reason and of gp.sched are known (DWARF or the version table).
+ */
+static bool park_m_layout(struct block_target *t, struct block_park_layout *l)
+{
+	struct go_offsets o;
+
+	if (go_offsets__for(t->ef, t->facts.ver_ok ? &t->facts.ver : NULL, &o, NULL)) {
+		err_clear();
+		return false;
+	}
+	if (o.sched_pc < 0 || o.sched_bp < 0 || o.waitreason < 0)
+		return false;
+	l->g_sched_pc = (uint32_t)o.sched_pc;
+	l->g_sched_bp = (uint32_t)o.sched_bp;
+	l->g_waitreason = (uint32_t)o.waitreason;
+	return true;
+}
+
+static ssize_t park_m_site(const struct sched_site *sites, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sites[i].in_park_m && sites[i].oldval == 2 && sites[i].newval == 4)
+			return (ssize_t)i;
+	return -1;
+}
+
+/*
+ * Every casgstatus call site block needs, parks starting at park_m's when
+ * it can (one trap per park fewer), else at gopark after its stack check;
+ * if no call site can be found, gopark and casgstatus's own entry
+ * (costlier: every transition, syscalls included, traps).
  */
 static int plan_probes(struct block_target *t)
 {
 	const struct go_probe_site *park = probe_site(&t->facts, "runtime.gopark"), *casg;
 	struct sched_site *sites = NULL;
 	size_t i, n = 0;
-	int err;
+	ssize_t at_park_m;
+	int err = 0;
 
-	err = add_probe(t, park->probe_file_offset, true, 0);
-	if (err)
-		return err;
 	if (!go_sched_sites(t->ef, t->facts.pcln, &sites, &n) && n > 0) {
-		for (i = 0; i < n && !err; i++)
-			err = add_probe(t, sites[i].file_offset, false,
-					sites[i].in_park_m ? CASG_FROM_PARK_M : 0);
+		/* GOTRACE_PARKS_AT_GOPARK=1: the fallback, for the tests (test_block.py). */
+		at_park_m = getenv("GOTRACE_PARKS_AT_GOPARK") ? -1 : park_m_site(sites, n);
+		t->parks_at_park_m = at_park_m >= 0 && park_m_layout(t, &t->park_layout);
+		if (!t->parks_at_park_m)
+			err = add_probe(t, park->probe_file_offset, true, 0);
+		for (i = 0; i < n && !err; i++) {
+			uint32_t cookie = sites[i].in_park_m ? CASG_FROM_PARK_M : 0;
+
+			if (t->parks_at_park_m && (ssize_t)i == at_park_m)
+				cookie |= CASG_RECORD_PARK;
+			err = add_probe(t, sites[i].file_offset, false, cookie);
+		}
 		t->nsched_sites = n;
 		free(sites);
 		return err;
 	}
 	free(sites);
+	err_clear();
 	casg = probe_site(&t->facts, "runtime.casgstatus");
 	if (!casg)
 		return err_fail(GT_ETARGET, "process %d: runtime.casgstatus not found",
 				(int)t->pid);
 	t->casg_entry_fallback = true;
-	return add_probe(t, casg->probe_file_offset, false, 0);
+	err = add_probe(t, park->probe_file_offset, true, 0);
+	return err ? err : add_probe(t, casg->probe_file_offset, false, 0);
 }
 
 int block_target__open(pid_t pid, struct block_target *t)
