@@ -338,8 +338,8 @@ static int block_run(const struct cmd_spec *spec, int argc, char **argv)
 	if (err)
 		goto out;
 	print_header(r);
-	/* The governor decides at poll granularity (governor.c DECIDE_NS). */
-	loop.max_poll_ms = 25;
+	/* The governor decides at poll granularity (governor.c FAST_DECIDE_NS). */
+	loop.max_poll_ms = 10;
 	loop.duration_ns = r->co.duration_ns;
 	loop.interval_ns = r->co.interval_ns;
 	loop.ctx = r;

@@ -25,6 +25,13 @@
  * uprobe_multi links (kern/uprobe_multi.h) the whole set detaches at once.
  */
 #define CLEARLY_OVER 4.0
+/*
+ * Sooner still when the hit rate alone says so: the target cannot use more
+ * CPU than the machine has, so hits x cost / (CPUs x elapsed) is a floor on
+ * the overhead that needs no CPU accounting (/proc's is in 10 ms ticks, too
+ * coarse for a 10 ms sample). A channel ping-pong clears it after 10 ms.
+ */
+#define FAST_DECIDE_NS 10000000ULL
 #define ESTIMATE_NS 200000000ULL /* the estimate kept current for the report */
 #define MIN_ON_NS 100000000ULL	 /* shorter on phases would see too few parks */
 #define MAX_ON_NS 10000000000ULL /* re-estimate at least this often */
@@ -102,6 +109,24 @@ static void estimate(struct governor *g, struct block_session *s, uint64_t now)
 	g->est_pct = 100.0 * hits * g->cost_ns / cpu;
 }
 
+static double online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (double)n : 1.0;
+}
+
+/* The overhead if the target had used every CPU: a floor on the estimate. */
+static double overhead_floor(const struct governor *g, struct block_session *s, uint64_t now)
+{
+	double secs = (now - g->sample_start_ns) / 1e9;
+
+	if (secs <= 0)
+		return 0;
+	return 100.0 * (double)(probe_hits(s) - g->sample_hits) * g->cost_ns /
+	       (online_cpus() * 1e9 * secs);
+}
+
 static void start_sample(struct governor *g, struct block_session *s, uint64_t now)
 {
 	g->sample_start_ns = now;
@@ -138,14 +163,34 @@ int governor__tick(struct governor *g, struct block_session *s)
 	}
 	if (block_tracer__attached(s->tracer)) {
 		uint64_t sampled = now - g->sample_start_ns;
-		bool deciding = g->budget_pct > 0 && g->fraction >= 1.0 && sampled >= DECIDE_NS;
+		bool always_on = g->budget_pct > 0 && g->fraction >= 1.0;
+		bool deciding = always_on && sampled >= DECIDE_NS, clearly_over = false;
+		double floor;
 
 		if (sampled >= ESTIMATE_NS || deciding)
 			estimate(g, s, now); /* kept current for the report, exact mode too */
 		if (g->budget_pct <= 0)
 			return 0;
-		if (now - g->phase_start_ns < g->on_plan_ns &&
-		    !(deciding && g->est_pct > CLEARLY_OVER * g->budget_pct))
+		if (deciding) {
+			clearly_over = g->est_pct > CLEARLY_OVER * g->budget_pct;
+		} else if (always_on && sampled >= FAST_DECIDE_NS) {
+			update_cost(g, s);
+			floor = overhead_floor(g, s, now);
+			clearly_over = floor > CLEARLY_OVER * g->budget_pct;
+			/*
+			 * The CPU-based estimate is a tick or two this early: kept
+			 * between the floor and the floor for a target using one CPU
+			 * (the next on phase, >= MIN_ON_NS, replans from a full one).
+			 */
+			if (clearly_over) {
+				estimate(g, s, now);
+				if (g->est_pct < floor)
+					g->est_pct = floor;
+				if (g->est_pct > floor * online_cpus())
+					g->est_pct = floor * online_cpus();
+			}
+		}
+		if (now - g->phase_start_ns < g->on_plan_ns && !clearly_over)
 			return 0;
 		plan(g);
 		if (g->fraction >= 1.0) {
