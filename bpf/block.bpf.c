@@ -52,13 +52,6 @@ struct {
 } parks SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, struct block_runq);
-} runq SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct block_site_key);
@@ -242,7 +235,7 @@ static __always_inline void start_park(__u64 g, struct block_park *p)
 
 	count(BC_PARKS);
 	old = bpf_map_lookup_elem(&parks, &g);
-	if (old) {
+	if (old && !old->runnable) {
 		/* Unconfirmed: gopark re-entered through morestack (GO-RUNTIME.md §10.7). */
 		count(old->confirmed ? BC_MISSED_WAKE : BC_PARK_REFIRE);
 	}
@@ -293,58 +286,74 @@ static __always_inline void park_at_park_m(__u64 gp, __u64 now)
 	count(BC_CONFIRMED);
 }
 
+/* g is runnable from now, not woken from a park we saw (site: none). */
+static __always_inline void set_runnable(__u64 gp, __u64 now, struct block_park *e)
+{
+	struct block_park r = {.start_ns = now, .runnable = 1};
+
+	if (e) {
+		e->start_ns = now;
+		e->site.reason = BLOCK_NO_SITE;
+		e->runnable = 1;
+		return;
+	}
+	r.site.reason = BLOCK_NO_SITE;
+	bpf_map_update_elem(&parks, &gp, &r, BPF_ANY);
+}
+
 static __always_inline void on_wake(__u64 gp, __u64 now, __u64 cookie)
 {
 	struct block_park *p = bpf_map_lookup_elem(&parks, &gp);
-	struct block_runq r = {.since_ns = now};
 	struct block_site_stats *s;
+	struct block_site_key k;
 	__u64 ns;
 
-	r.site.reason = BLOCK_NO_SITE;
-	if (!p) {
+	if (!p || p->runnable) {
 		count(BC_WAKE_UNKNOWN);
-		goto runnable;
+		set_runnable(gp, now, p);
+		return;
 	}
 	if (cookie & CASG_FROM_PARK_M) {
 		count(BC_CANCELLED);
-		bpf_map_delete_elem(&parks, &gp);
-		goto runnable;
+		set_runnable(gp, now, p);
+		return;
 	}
 	count(BC_WAKES);
 	ns = now - p->start_ns;
-	r.site = p->site;
-	bpf_map_delete_elem(&parks, &gp);
+	k = p->site;
+	/* Now on the run queue, still carrying its site (for the run-queue time). */
+	p->start_ns = now;
+	p->runnable = 1;
 	if (ns < min_block_ns) {
 		count(BC_SHORT);
-		goto runnable;
+		return;
 	}
-	s = site_stats(&r.site);
+	s = site_stats(&k);
 	if (s)
 		add_block(s, ns);
-runnable:
-	bpf_map_update_elem(&runq, &gp, &r, BPF_ANY);
 }
 
 static __always_inline void on_run(__u64 gp, __u64 now)
 {
-	struct block_runq *r = bpf_map_lookup_elem(&runq, &gp);
+	struct block_park *r = bpf_map_lookup_elem(&parks, &gp);
 	struct block_site_stats *s;
 	struct block_site_key k;
 	__u32 zero = 0;
 	__u64 ns;
 
 	count(BC_RUNS);
-	if (bpf_map_lookup_elem(&parks, &gp)) {
+	if (!r)
+		return;
+	if (!r->runnable) {
 		/* Running again without a wake we saw: a wake path we do not probe. */
 		count(BC_MISSED_WAKE);
 		bpf_map_delete_elem(&parks, &gp);
-	}
-	if (!r)
 		return;
+	}
 	count(BC_RUNS_MATCHED);
-	ns = now - r->since_ns;
+	ns = now - r->start_ns;
 	k = r->site;
-	bpf_map_delete_elem(&runq, &gp);
+	bpf_map_delete_elem(&parks, &gp);
 	s = bpf_map_lookup_elem(&sched_all, &zero);
 	if (s)
 		add_block(s, ns);
@@ -379,17 +388,18 @@ int block_casg(struct pt_regs *ctx)
 			return 0;
 		}
 		p = bpf_map_lookup_elem(&parks, &gp);
-		if (p && !p->confirmed) {
+		if (p && !p->runnable && !p->confirmed) {
 			p->confirmed = 1;
 			count(BC_CONFIRMED);
 		}
 	} else if (oldv == G_WAITING && newv == G_RUNNABLE) {
 		on_wake(gp, now, bpf_get_attach_cookie(ctx));
 	} else if (newv == G_RUNNABLE) {
-		struct block_runq r = {.since_ns = now};
-
-		r.site.reason = BLOCK_NO_SITE;
-		bpf_map_update_elem(&runq, &gp, &r, BPF_ANY);
+		p = bpf_map_lookup_elem(&parks, &gp);
+		/* Parked, yet made runnable from another state: its wake went unseen. */
+		if (p && !p->runnable)
+			count(BC_MISSED_WAKE);
+		set_runnable(gp, now, p);
 	} else if (oldv == G_RUNNABLE && newv == G_RUNNING) {
 		on_run(gp, now);
 	}

@@ -57,16 +57,17 @@ struct block_site_stats {
 	__u32 hist[BLOCK_HIST_BUCKETS];
 };
 
+/*
+ * Where a goroutine is between park and run, one entry per g: parked since
+ * start_ns at site, then (runnable = 1) on the run queue since start_ns,
+ * still carrying the site it woke from. One entry for both halves: a wake
+ * updates it in place instead of moving it between two maps.
+ */
 struct block_park {
 	__u64 start_ns;
 	struct block_site_key site;
 	__u32 confirmed; /* park_m moved it to _Gwaiting */
-	__u32 pad;
-};
-
-struct block_runq {
-	__u64 since_ns;
-	struct block_site_key site; /* the park it woke from; reason BLOCK_NO_SITE when none */
+	__u32 runnable;	 /* woken (or made runnable otherwise): waiting for a CPU */
 };
 
 /* Counters, one slot each in a per-CPU array. */

@@ -155,7 +155,6 @@ static void clear_map(int fd)
 void block_tracer__clear_inflight(struct block_tracer *b)
 {
 	clear_map(bpf_map__fd(b->skel->maps.parks));
-	clear_map(bpf_map__fd(b->skel->maps.runq));
 }
 
 bool block_tracer__attached(const struct block_tracer *b)
@@ -293,8 +292,8 @@ int block_tracer__each_park(struct block_tracer *b, block_park_cb cb, void *ctx)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &p))
-			continue;
+		if (bpf_map_lookup_elem(fd, &key, &p) || p.runnable)
+			continue; /* gone meanwhile, or woken and waiting for a CPU */
 		err = cb(key, &p, ctx);
 		if (err)
 			break;
