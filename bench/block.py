@@ -17,7 +17,13 @@ loopback. Each runs once per column, in the same run:
 and prints the slowdown (untraced rate / rate) of each, plus gotrace's probe
 hits/s, unmatched parks %, and its own CPU time and peak RSS. No thresholds:
 the machine is shared and noisy; read the ratios.
+
+BENCH_REPS=N (default 1) measures every column N times, interleaved (each
+round runs every column once, its untraced anchor included), and prints the
+median ratio with each round's ratio beside it: single runs on these VMs
+move by +-0.1, more than some of the effects worth measuring.
 """
+import statistics
 import json
 import os
 import re
@@ -32,6 +38,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.abspath(os.environ.get("BUILD_DIR") or os.path.join(ROOT, "build"))
 GOTRACE = os.path.join(BUILD, "gotrace")
 WAIT, WINDOW = 3.0, 5.0
+REPS = max(1, int(os.environ.get("BENCH_REPS") or 1))
 
 BPFTRACE = r"""
 uprobe:%(bin)s:runtime.gopark /pid == %(pid)d/ { @park[reg("r14")] = nsecs; }
@@ -122,18 +129,33 @@ def main():
           (f["go_version"], os.path.basename(f["path"]), WINDOW))
     print("%-6s %14s" % ("load", "untraced/s") + "".join("%13s" % c for c in columns[1:]))
     details = []
+    rounds = []
     for mode in ("chan", "mutex", "http"):
-        res = {c: measure(f["path"], mode, c) for c in columns}
-        base = res["untraced"][0]
-        row = "%-6s %14.0f" % (mode, base)
+        ratios = {c: [] for c in columns[1:]}
+        bases = []
+        for _ in range(REPS):
+            res = {c: measure(f["path"], mode, c) for c in columns}
+            base = res["untraced"][0]
+            bases.append(base)
+            for c in columns[1:]:
+                rate = res[c][0]
+                ratios[c].append(base / rate if rate > 0 else None)
+        row = "%-6s %14.0f" % (mode, statistics.median(bases))
         for c in columns[1:]:
-            rate = res[c][0]
-            row += "%12.2fx" % (base / rate) if rate > 0 else "%13s" % "failed"
+            ok = [r for r in ratios[c] if r is not None]
+            row += "%12.2fx" % statistics.median(ok) if len(ok) == REPS else "%13s" % "failed"
         print(row, flush=True)
+        if REPS > 1:
+            rounds.append((mode, ratios))
         for c in ("default", "exact", "bpftrace"):
             if c in res and res[c][1]:
                 details.append((mode, c, res[c][1]))
-    print("\ngotrace and bpftrace themselves:")
+    if rounds:
+        print("\neach round's ratio (the table shows their median):")
+        for mode, ratios in rounds:
+            for c, v in ratios.items():
+                print("  %-6s %-12s %s" % (mode, c, " ".join("%.2f" % r if r else "failed" for r in v)))
+    print("\ngotrace and bpftrace themselves%s:" % (" (last round)" if REPS > 1 else ""))
     for mode, c, i in details:
         extra = ""
         if "hits_per_s" in i:
