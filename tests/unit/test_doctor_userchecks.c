@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "base/err.h"
+#include "base/regex_size.h"
 #include "base/signals.h"
 #include "doctor/runner.h"
 #include "doctor/userchecks.h"
@@ -72,6 +73,42 @@ static void test_parse_errors(void **state)
 	    "NUL");
 	bad("{\"checks\": [{\"id\": \"a\", \"description\": \"d\", \"command\": []}]}", "command");
 	bad("{\"checks\": [", "JSON");
+	/* glibc would build ~10^6 copies of 'a' and its closures: gigabytes */
+	bad("{\"checks\": [{\"id\": \"a\", \"description\": \"d\", \"command\": [\"true\"], "
+	    "\"expect\": \"((a{99}){99}){99}\"}]}",
+	    "repeats too much");
+}
+
+/*
+ * The size estimate counts the copies glibc's regcomp makes of repeated
+ * operands (its parse_dup_op duplicates the subtree once per copy): it must
+ * never count fewer than the pattern's own arithmetic says, and brackets and
+ * escapes are single atoms whatever they hold.
+ */
+static void test_regex_size(void **state)
+{
+	struct user_checks *u = NULL;
+
+	assert_true(regex_expanded_size("a{100}") >= 100);
+	assert_true(regex_expanded_size("(a{10}){10}") >= 100);
+	assert_true(regex_expanded_size("((a{99}){99}){99}") >= 99.0 * 99 * 99);
+	assert_true(regex_expanded_size("(((((((((((a+)+)+)+)+)+)+)+)+)+)+)") >= 1024);
+	assert_true(regex_expanded_size("x|(a{50}){50}") >= 2500);
+	assert_true(regex_expanded_size("(a{1,}){1000}") >= 1000);
+	assert_true(regex_expanded_size("a{99999999999999999999}") >= 1e12);
+	/* '(' and '{' inside a bracket or after a backslash are literals */
+	assert_true(regex_expanded_size("[(((]{3}") < 10);
+	assert_true(regex_expanded_size("[]((]{3}") < 10);
+	assert_true(regex_expanded_size("[[:digit:]((]{3}") < 10);
+	assert_true(regex_expanded_size("\\({5}") < 10);
+	assert_true(regex_expanded_size("a{x}{,3}") < 10); /* not bounds: literal braces */
+	/* what runbooks write still parses */
+	assert_int_equal(
+		parse("{\"checks\": [{\"id\": \"a\", \"description\": \"d\", \"command\": "
+		      "[\"true\"], \"expect\": \"^[0-9]{1,3}(\\\\.[0-9]{1,3}){3}:[0-9]{2,5}$\"}]}",
+		      &u),
+		0);
+	user_checks__free(u);
 }
 
 /* Runs the file's checks on a fake target; returns the outcomes (the caller frees). */
@@ -169,6 +206,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_regex_size),
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_needs),
 	};
