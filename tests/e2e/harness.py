@@ -673,6 +673,17 @@ def print_func_name(name):
     return name[:i] + "[...]" + name[j + 1:]
 
 
+
+def traceback_frames(tg):
+    """A traceback goroutine's frames as (function, file, line, inlined)."""
+    return [(f.func, f.file, f.line, f.inlined) for f in tg.frames]
+
+
+def gotrace_frames(frames):
+    """gotrace's JSON frames in the same form, functions named as the runtime prints them."""
+    return [(print_func_name(str(f["function"])), f["file"], f["line"], bool(f["inlined"]))
+            for f in frames]
+
 # --------------------------------------------------------------------------
 # ELF program headers (a reader of our own: the tests must not trust gotrace's)
 

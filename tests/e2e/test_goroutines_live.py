@@ -12,10 +12,19 @@
              200 Hz by the ASan+UBSan build: a clean exit, snapshots taken,
              and every goroutine reported has a known state and frames that
              are all symbolized Go functions, or a stack state that says why
-             not (never garbage).
+             not (never garbage), in the one-shot dumps and in the sampled
+             groups (whose stacks may be reused from the snapshot before).
   exit       a target killed while gotrace samples it: gotrace ends by itself
              with "exited" in its message, no crash; one-shot dumps racing a
              kill never crash either.
+  reuse      sampling keeps the walks of goroutines that have not run since the
+             snapshot before (goroutines/memo.c): the parked fixture of the
+             newest toolchain, with DWARF and stripped (offsets from the
+             table), sampled 1 s at 100 Hz, then SIGQUIT with
+             GOTRACEBACK=system. Every one of the fixture's own goroutines
+             (main.* frames) must be in a sampled group with the runtime's
+             frames for it, counted once per snapshot, and most stacks must
+             have been reused, not read.
   not Go     `sleep` (a C program): refused with "is not a Go program".
   no pid     a pid that does not exist: "exited (or never existed)".
 Each gotrace run is checked with harness.sane_exit (no signal, no sanitizer
@@ -148,8 +157,11 @@ def test_churn():
         doc = json.loads(out) if rc == 0 and out.strip() else {}
         h.check(doc.get("snapshots", 0) >= 100, "too few snapshots of a churning target: %s"
                 % doc.get("snapshots"))
-        h.note("churn at 200 Hz: %s snapshots, %s failed, %s records dropped"
-               % (doc.get("snapshots"), doc.get("snapshots_failed"), doc.get("dropped")))
+        # Sampled groups too: their stacks may come from the memo of the snapshot before.
+        check_clean_goroutines({"goroutines": doc.get("groups", [])}, "churn sample groups")
+        h.note("churn at 200 Hz: %s snapshots, %s failed, %s records dropped, %s stacks "
+               "reused" % (doc.get("snapshots"), doc.get("snapshots_failed"),
+                           doc.get("dropped"), doc.get("stacks_reused")))
         for i in range(20):
             rc, out, err = run_asan(["goroutines", "--pid", str(p.pid), "--stacks", "--json"])
             h.sane_exit(rc, out, err, "churn dump %d" % i)
@@ -189,6 +201,46 @@ def test_exit_mid_read():
                         err.decode(errors="replace"), "dump racing an exit (%d)" % i)
 
 
+def test_reuse_matches_runtime():
+    newest = [f for f in h.fixtures(prog="parked") if f["variant"] in ("exe", "exe-stripped")]
+    if not newest:
+        h.fatal("no parked fixture in the manifest (tests/fixtures/build.sh)")
+    top = newest[-1]["toolchain"]
+    for fx in [f for f in newest if f["toolchain"] == top]:
+        argv, ready = h.fixture_argv(fx)
+        with h.FixtureProcess(argv, ready=ready) as p:
+            rc, doc, out, err = h.gotrace_json(["goroutines", "--pid", str(p.pid), "--sample",
+                                                "100", "-d", "1", "--json"], what=fx["id"])
+            tb = h.parse_traceback(p.take_traceback(), fx["go_version"])
+        if not h.check(rc == 0 and doc, "%s: sampling failed" % fx["id"], stderr=err[-800:]):
+            continue
+        want = {}
+        for tg in tb.goroutines:
+            frames = tuple(h.traceback_frames(tg))
+            if tg.trap or tg.unavailable or tg.elided is not None or \
+                    not any(f[0].startswith("main.") for f in frames):
+                continue
+            want[(tg.status, frames)] = want.get((tg.status, frames), 0) + 1
+        got = {}
+        for grp in doc["groups"]:
+            k = (grp["state"], tuple(h.gotrace_frames(grp["frames"])))
+            got[k] = got.get(k, 0) + grp["samples"]
+        snaps = doc["snapshots"]
+        h.check(len(want) >= 5, "%s: only %d parked stacks in the traceback" % (fx["id"],
+                                                                              len(want)))
+        bad = ["%d x [%s] %s: sampled %d times in %d snapshots"
+               % (n, k[0], k[1][-2][0] if len(k[1]) > 1 else k[1], got.get(k, 0), snaps)
+               for k, n in want.items() if got.get(k, 0) != n * snaps]
+        h.eq(bad[:5], [], "%s: sampled stacks that are not the runtime's, once per snapshot"
+             % fx["id"])
+        ours = sum(want.values())
+        h.check(doc.get("stacks_reused", 0) >= (snaps - 1) * ours,
+                "%s: %s stacks reused in %d snapshots of %d goroutines that never ran"
+                % (fx["id"], doc.get("stacks_reused"), snaps, ours))
+        h.note("%s: %d snapshots, %d of %d goroutine samples reused" % (
+            fx["id"], snaps, doc.get("stacks_reused", 0), doc.get("goroutine_samples", 0)))
+
+
 def test_bad_targets():
     with subprocess.Popen(["sleep", "60"]) as s:
         time.sleep(0.2)
@@ -209,5 +261,6 @@ def test_bad_targets():
 test_no_stall()
 test_churn()
 test_exit_mid_read()
+test_reuse_matches_runtime()
 test_bad_targets()
 h.done()

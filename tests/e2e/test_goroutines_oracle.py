@@ -72,12 +72,11 @@ def stable(d1, d2):
 
 
 def want_frames(tg):
-    return [(f.func, f.file, f.line, f.inlined) for f in tg.frames]
+    return h.traceback_frames(tg)
 
 
 def got_frames(g):
-    return [(h.print_func_name(str(f["function"])), f["file"], f["line"], bool(f["inlined"]))
-            for f in g["frames"]]
+    return h.gotrace_frames(g["frames"])
 
 
 def compare_one(fx, g, tg, listed):

@@ -94,6 +94,7 @@ static const struct oracle_field oracle_fields[] = {
 	F("runtime.g", "startpc", NULL, startpc),
 	F("runtime.g", "waiting", NULL, waiting),
 	F("runtime.g", "labels", NULL, labels),
+	F("runtime.g", "trackingSeq", NULL, tracking_seq),
 	F("runtime.gobuf", "sp", "sched", sched_sp),
 	F("runtime.gobuf", "pc", "sched", sched_pc),
 	F("runtime.gobuf", "bp", "sched", sched_bp),

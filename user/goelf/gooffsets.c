@@ -48,6 +48,25 @@ static const struct offsets_row table[] = {
 
 #define NROWS (sizeof(table) / sizeof(table[0]))
 
+/*
+ * g.trackingSeq, apart from the rows above because it moves more often and
+ * only versions whose DWARF was read here are listed (the fixtures of
+ * tests/unit/test_gooffsets.c check each): 1.17, 1.18, 1.20 and 1.25 were
+ * never built here, so binaries of those without DWARF go without it.
+ */
+static const struct {
+	int minor;
+	int32_t off;
+} tracking_seq[] = {{19, 189}, {21, 188}, {22, 191}, {23, 199}, {24, 199}, {26, 191}, {27, 191}};
+
+static int32_t tracking_seq_of(int minor)
+{
+	for (size_t i = 0; i < sizeof(tracking_seq) / sizeof(tracking_seq[0]); i++)
+		if (tracking_seq[i].minor == minor)
+			return tracking_seq[i].off;
+	return GO_OFF_NONE;
+}
+
 void go_offsets__table_range(int *min_minor, int *max_minor)
 {
 	*min_minor = table[0].min_minor;
@@ -63,16 +82,22 @@ int go_offsets__from_table(const struct go_version *ver, struct go_offsets *out)
 	for (i = 0; i < NROWS; i++) {
 		if (ver->minor >= table[i].min_minor && ver->minor <= table[i].max_minor) {
 			*out = table[i].o;
+			out->tracking_seq = tracking_seq_of(ver->minor);
 			return 0;
 		}
 	}
 	return -ENOENT;
 }
 
+/*
+ * Up to the last field a goroutine snapshot reads (goroutines/snapshot.c):
+ * not waiting or labels, which lie beyond startpc, a cache line further
+ * into every g read at every sample.
+ */
 int32_t go_offsets__g_read_size(const struct go_offsets *o)
 {
-	const int32_t *f = &o->stack_lo, *end = &o->labels;
-	int32_t max = 0;
+	const int32_t *f = &o->stack_lo, *end = &o->startpc;
+	int32_t max = o->tracking_seq;
 
 	for (; f <= end; f++)
 		if (*f > max)
@@ -101,6 +126,7 @@ static const struct field_map g_fields[] = {
 	{"startpc", offsetof(struct go_offsets, startpc)},
 	{"waiting", offsetof(struct go_offsets, waiting)},
 	{"labels", offsetof(struct go_offsets, labels)},
+	{"trackingSeq", offsetof(struct go_offsets, tracking_seq)},
 	{"stack", offsetof(struct go_offsets, stack_lo)},
 	{"sched", offsetof(struct go_offsets, sched_sp)},
 };
@@ -111,7 +137,7 @@ static const struct field_map m_fields[] = {
 	{"id", offsetof(struct go_offsets, m_id)},
 };
 
-#define MAX_FIELDS 16
+#define MAX_FIELDS 24
 
 static int32_t *field(struct go_offsets *o, size_t off)
 {

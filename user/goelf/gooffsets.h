@@ -49,6 +49,14 @@ struct go_offsets {
 	int32_t m_procid; /* OS thread id */
 	int32_t m_curg;
 	int32_t m_id;
+	/*
+	 * g.trackingSeq (uint8, go1.17+): the runtime adds one every time the
+	 * goroutine stops running (casgstatus out of _Grunning/_Gsyscall). Equal
+	 * values and equal saved contexts in two reads mean it did not run in
+	 * between, modulo 256 runs (goroutines/memo.c). GO_OFF_NONE when unknown:
+	 * only DWARF or a version checked against DWARF gives it.
+	 */
+	int32_t tracking_seq;
 };
 
 enum go_offsets_source {

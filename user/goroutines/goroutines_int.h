@@ -46,7 +46,8 @@ struct go_proc {
 	struct go_fcache {
 		uint64_t pc, entry, end; /* runtime addresses; pc 0: empty */
 	} fcache[GO_FCACHE_SIZE];
-	bool borrowed; /* ef, pcln, wr and mem belong to the caller (image mode) */
+	bool borrowed;	      /* ef, pcln, wr and mem belong to the caller (image mode) */
+	struct go_memo *memo; /* the last snapshot's stacks (memo.c); NULL before the first */
 };
 
 /*
@@ -63,6 +64,30 @@ int go_proc__open_image(struct elf_file *ef, struct pclntab *pcln, struct go_wai
  * stack holds the bytes [sp, sp + len) already read. Returns the number of
  * pcs written to out (at most GO_MAX_FRAMES) and the state.
  */
+/*
+ * What identifies a goroutine's state between two snapshots (memo.c): all
+ * equal means it has not run in between. No implicit padding: compared
+ * with memcmp.
+ */
+struct go_memo_key {
+	uint64_t gaddr, goid, sched_sp, sched_pc, sched_bp, stack_lo, stack_hi;
+	uint32_t status; /* atomicstatus as read, scan bit included */
+	uint8_t waitreason, tracking_seq;
+	uint16_t pad; /* 0 */
+};
+
+struct go_memo;
+
+struct go_memo *go_memo__new(size_t n);
+void go_memo__free(struct go_memo *m);
+/* Whether a goroutine read with this key and walked to this state can be remembered. */
+bool go_memo__eligible(const struct go_memo_key *k, enum go_stack_state state);
+int go_memo__add(struct go_memo *m, const struct go_memo_key *k, const struct go_pc *pcs,
+		 uint32_t npcs, enum go_stack_state state);
+/* The remembered walk of a goroutine whose key is the same as then, else NULL. */
+const struct go_pc *go_memo__find(const struct go_memo *m, const struct go_memo_key *k,
+				  uint32_t *npcs, enum go_stack_state *state);
+
 struct go_unwind_in {
 	uint64_t pc, sp, bp, lo, hi;
 	const uint8_t *stack;

@@ -78,6 +78,7 @@ void go_proc__free(struct go_proc *p)
 	symbolizer__free(p->sym);
 	elf_syms__free(p->syms);
 	free(p->scratch);
+	go_memo__free(p->memo);
 	free(p);
 }
 

@@ -402,6 +402,7 @@ static void samples_json(const struct go_render *r, const struct go_sample_stats
 	json_u64(&w, "ticks_missed", st->missed);
 	json_u64(&w, "goroutine_samples", st->goroutine_samples);
 	json_u64(&w, "dropped", st->dropped);
+	json_u64(&w, "stacks_reused", st->reused);
 	json_u64(&w, "cpu_ns", st->cpu_ns);
 	json_u64(&w, "read_syscalls", st->read_syscalls);
 	json_arr_begin(&w, "groups");
@@ -424,6 +425,15 @@ static void print_where(const struct go_render *r, const struct go_group *gr)
 		if (n && strncmp(fr[0].func, "runtime.", 8) && strncmp(fr[0].func, "internal/", 9))
 			break;
 	}
+	/*
+	 * Runtime plumbing all the way down (GC workers): the goroutine's own
+	 * function, the frame above runtime.goexit, says more than gopark.
+	 */
+	if (i == gr->npcs && gr->npcs) {
+		n = frames_of(r, &gr->pcs[gr->npcs >= 2 ? gr->npcs - 2 : 0], fr);
+		if (n > 1)
+			fr[0] = fr[n - 1]; /* the physical function, not what it inlined there */
+	}
 	if (!n) {
 		fputs(gr->stack == GO_STACK_RUNNING ? "(running)\n" : "?\n", r->out);
 		return;
@@ -444,9 +454,11 @@ static void samples_text(const struct go_render *r, const struct go_sample_stats
 	fprintf(r->out,
 		": %" PRIu64 " snapshots at %.0f Hz in %.1f s (%" PRIu64 " failed, %" PRIu64
 		" ticks missed), %.1f goroutines on average; gotrace used %.3f ms CPU per "
-		"snapshot\n",
+		"snapshot; %.0f%% of the stacks were not read again (their goroutines had not "
+		"run since the snapshot before)\n",
 		st->snapshots, st->hz, st->duration_ns / 1e9, st->failed, st->missed,
-		st->goroutine_samples / snaps, st->cpu_ns / 1e6 / snaps);
+		st->goroutine_samples / snaps, st->cpu_ns / 1e6 / snaps,
+		100.0 * st->reused / (st->goroutine_samples ? st->goroutine_samples : 1));
 	text_sources(r);
 	fprintf(r->out, "\n  %6s %8s  %-28s %s\n", "share", "avg", "state", "where");
 	for (i = 0; i < n; i++) {

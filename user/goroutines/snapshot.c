@@ -29,6 +29,10 @@ struct graw {
 	size_t stack_len;
 	uint64_t procid;
 	uint8_t check[24]; /* atomicstatus+goid and sched.sp re-read */
+	struct go_memo_key key;
+	const struct go_pc *memo_pcs; /* the last snapshot's walk, still valid (memo.c) */
+	uint32_t memo_npcs;
+	enum go_stack_state memo_state;
 };
 
 static uint64_t gword(const struct go_proc *p, const struct graw *r, int32_t off)
@@ -151,6 +155,12 @@ static enum go_stack_state context_of(const struct go_proc *p, struct graw *r)
 	return GO_STACK_OK;
 }
 
+/* A saved context whose stack this snapshot reads (not one the memo still holds). */
+static bool reads_stack(const struct graw *r, enum go_stack_state ctx)
+{
+	return ctx == GO_STACK_OK && !r->memo_pcs;
+}
+
 /* Stacks (and the OS thread of running / in-syscall goroutines) in one batch. */
 static int read_stacks(struct go_proc *p, struct graw *raw, const bool *keep,
 		       const enum go_stack_state *ctx, size_t n, uint8_t **stackbuf)
@@ -161,7 +171,7 @@ static int read_stacks(struct go_proc *p, struct graw *raw, const bool *keep,
 	int err;
 
 	for (i = 0; i < n; i++)
-		total += keep[i] && ctx[i] == GO_STACK_OK ? raw[i].stack_len : 0;
+		total += keep[i] && reads_stack(&raw[i], ctx[i]) ? raw[i].stack_len : 0;
 	buf = malloc(total ? total : 1);
 	if (!reqs || !buf) {
 		free(reqs);
@@ -174,7 +184,7 @@ static int read_stacks(struct go_proc *p, struct graw *raw, const bool *keep,
 
 		if (!keep[i])
 			continue;
-		if (ctx[i] == GO_STACK_OK) {
+		if (reads_stack(&raw[i], ctx[i])) {
 			raw[i].stack = buf + total;
 			reqs[nreq++] = (struct pmem_req){raw[i].sp, raw[i].stack, raw[i].stack_len};
 			total += raw[i].stack_len;
@@ -190,7 +200,7 @@ static int read_stacks(struct go_proc *p, struct graw *raw, const bool *keep,
 
 		if (!keep[i])
 			continue;
-		if (ctx[i] == GO_STACK_OK && !reqs[nreq++].ok)
+		if (reads_stack(&raw[i], ctx[i]) && !reqs[nreq++].ok)
 			raw[i].stack_len = 0;
 		if ((st == GO_G_RUNNING || st == GO_G_SYSCALL) && gword(p, &raw[i], p->off.m) &&
 		    p->off.m_procid >= 0 && !reqs[nreq++].ok)
@@ -273,7 +283,7 @@ static int recheck(struct go_proc *p, const uint64_t *gs, struct graw *raw, bool
 	int32_t off[NCHECK], len[NCHECK], lo = INT32_MAX, hi = 0;
 	struct pmem_req *reqs = calloc(n ? n : 1, sizeof(*reqs));
 	uint8_t *buf;
-	size_t i, span;
+	size_t i, k, span;
 	int err;
 
 	check_fields(p, off, len);
@@ -290,24 +300,49 @@ static int recheck(struct go_proc *p, const uint64_t *gs, struct graw *raw, bool
 		free(reqs);
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++)
-		reqs[i] = (struct pmem_req){.addr = keep[i] ? gs[i] + (uint64_t)lo : 0,
-					    .buf = buf + i * span,
-					    .len = span};
-	err = pmem__readv(p->mem, reqs, n);
-	for (i = 0; i < n && err >= 0; i++) {
-		if (keep[i] && (!reqs[i].ok || changed(p, &raw[i], reqs[i].buf, lo))) {
+	/* Only what was read this time: a remembered stack's g matched its memo exactly. */
+	for (i = 0, k = 0; i < n; i++) {
+		if (!keep[i] || raw[i].memo_pcs)
+			continue;
+		reqs[k] = (struct pmem_req){
+			.addr = gs[i] + (uint64_t)lo, .buf = buf + k * span, .len = span};
+		k++;
+	}
+	err = pmem__readv(p->mem, reqs, k);
+	for (i = 0, k = 0; i < n && err >= 0; i++) {
+		if (!keep[i] || raw[i].memo_pcs)
+			continue;
+		if (!reqs[k].ok || changed(p, &raw[i], reqs[k].buf, lo)) {
 			keep[i] = false;
 			(*dropped)++;
 		}
+		k++;
 	}
 	free(buf);
 	free(reqs);
 	return err < 0 ? err : 0;
 }
 
+/* The key of a goroutine with a saved context, and its walk if it has not run since. */
+static void remembered(struct go_proc *p, struct graw *r, uint64_t gaddr)
+{
+	r->key = (struct go_memo_key){
+		.gaddr = gaddr,
+		.goid = gword(p, r, p->off.goid),
+		.sched_sp = r->sp,
+		.sched_pc = r->pc,
+		.sched_bp = r->bp,
+		.stack_lo = gword(p, r, p->off.stack_lo),
+		.stack_hi = gword(p, r, p->off.stack_hi),
+		.status = status_of(p, r),
+		.waitreason = p->off.waitreason >= 0 ? r->bytes[p->off.waitreason] : 0,
+		.tracking_seq = r->bytes[p->off.tracking_seq],
+	};
+	r->memo_pcs = go_memo__find(p->memo, &r->key, &r->memo_npcs, &r->memo_state);
+}
+
 /* Which gs to list: readable, alive, and with a status the runtime defines. */
-static void classify(struct go_proc *p, struct graw *raw, size_t n, bool *keep,
+static void classify(struct go_proc *p, const uint64_t *gs, struct graw *raw, size_t n, bool *keep,
 		     enum go_stack_state *ctx, struct go_snapshot *s)
 {
 	size_t i;
@@ -327,6 +362,8 @@ static void classify(struct go_proc *p, struct graw *raw, size_t n, bool *keep,
 		}
 		keep[i] = true;
 		ctx[i] = context_of(p, &raw[i]);
+		if (ctx[i] == GO_STACK_OK && p->off.tracking_seq >= 0)
+			remembered(p, &raw[i], gs[i]);
 	}
 }
 
@@ -345,7 +382,11 @@ static int build(struct go_proc *p, const uint64_t *gs, struct graw *raw, const 
 		fill_record(p, &raw[i], g, s->taken_mono_ns);
 		g->gaddr = gs[i];
 		g->stack = ctx[i];
-		if (ctx[i] == GO_STACK_OK) {
+		if (raw[i].memo_pcs) {
+			g->npcs = raw[i].memo_npcs;
+			g->stack = raw[i].memo_state;
+			s->reused++;
+		} else if (ctx[i] == GO_STACK_OK) {
 			in = (struct go_unwind_in){raw[i].pc,
 						   raw[i].sp,
 						   raw[i].bp,
@@ -366,11 +407,40 @@ static int build(struct go_proc *p, const uint64_t *gs, struct graw *raw, const 
 			s->pc_buf = nb;
 		}
 		if (g->npcs)
-			memcpy(s->pc_buf + used, p->scratch, g->npcs * sizeof(*p->scratch));
+			memcpy(s->pc_buf + used, raw[i].memo_pcs ? raw[i].memo_pcs : p->scratch,
+			       g->npcs * sizeof(*p->scratch));
 		pc_off[i] = used;
 		used += g->npcs;
 	}
 	return 0;
+}
+
+/*
+ * This snapshot's walks of goroutines that may still be parked at the
+ * next one replace the memo. Without memory the next snapshot reads
+ * every stack again: slower, same answers.
+ */
+static void remember(struct go_proc *p, const struct graw *raw, const bool *keep,
+		     const size_t *pc_off, size_t n, const struct go_snapshot *s)
+{
+	struct go_memo *m;
+	size_t i;
+
+	go_memo__free(p->memo);
+	p->memo = NULL;
+	if (p->off.tracking_seq < 0)
+		return;
+	m = go_memo__new(n);
+	for (i = 0; m && i < n; i++) {
+		const struct go_goroutine *g = &s->v[i];
+
+		if (keep[i] && go_memo__eligible(&raw[i].key, g->stack) &&
+		    go_memo__add(m, &raw[i].key, s->pc_buf + pc_off[i], g->npcs, g->stack)) {
+			go_memo__free(m);
+			m = NULL;
+		}
+	}
+	p->memo = m;
 }
 
 /* Keeps only the listed goroutines, in allgs order, with pcs pointing into pc_buf. */
@@ -446,7 +516,7 @@ int go_proc__snapshot(struct go_proc *p, struct go_snapshot **out)
 	if (!err)
 		err = read_gs(p, w.gs, s->allglen, w.raw, w.gbuf);
 	if (!err) {
-		classify(p, w.raw, s->allglen, w.keep, w.ctx, s);
+		classify(p, w.gs, w.raw, s->allglen, w.keep, w.ctx, s);
 		err = read_stacks(p, w.raw, w.keep, w.ctx, s->allglen, &w.stackbuf);
 	}
 	if (!err)
@@ -455,8 +525,10 @@ int go_proc__snapshot(struct go_proc *p, struct go_snapshot **out)
 		err = recheck(p, w.gs, w.raw, w.keep, s->allglen, &s->dropped);
 	if (!err)
 		err = p->borrowed ? 0 : proc_pid_ref__check(&p->ref);
-	if (!err)
+	if (!err) {
+		remember(p, w.raw, w.keep, w.pc_off, s->allglen, s);
 		compact(s, w.keep, w.pc_off, s->allglen);
+	}
 	work_free(&w);
 	s->read_ns = mono_ns() - s->taken_mono_ns;
 	if (err) {
