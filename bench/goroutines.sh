@@ -12,12 +12,16 @@
 # Prints the target's slowdown (unsampled rate / sampled rate; goal <= 1.01)
 # and gotrace's own CPU (user+system, getrusage) per snapshot per 1,000
 # goroutines. Absolute numbers on these VMs mean little (ENVIRONMENT.md);
-# ratios side by side do.
-# Usage: bench/goroutines.sh   (BUILD_DIR, BENCH_WINDOW seconds per window, default 3)
+# ratios side by side do. Unsampled windows alone differ by a few percent, so
+# BENCH_REPS rounds (default 3) each measure both rates and the median
+# slowdown is printed with every round's.
+# Usage: bench/goroutines.sh   (BUILD_DIR, BENCH_WINDOW seconds per window, default 3,
+#        BENCH_REPS rounds, default 3)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$root/build}
 WINDOW=${BENCH_WINDOW:-3}
+REPS=${BENCH_REPS:-3}
 GOTRACE=$BUILD_DIR/gotrace
 manifest=$BUILD_DIR/fixtures/manifest.json
 tmp=$(mktemp -d)
@@ -57,20 +61,20 @@ chan_window() { # chan_window LOG HZ|0 PID -> round trips/s over one window
 }
 
 bench_chan() {
-	local bin pid base1 s10 base2 s100 base3
+	local bin pid
 	bin=$(fixture progress)
 	[ -n "$bin" ] || { echo "SKIP: chan workload: no progress fixture" >&2; return; }
 	"$bin" -parked 1000 >"$tmp/chan.log" &
 	pid=$!
 	pids+=("$pid")
 	sleep 1
-	base1=$(chan_window "$tmp/chan.log" 0 "$pid")
-	s10=$(chan_window "$tmp/chan.log" 10 "$pid")
-	base2=$(chan_window "$tmp/chan.log" 0 "$pid")
-	s100=$(chan_window "$tmp/chan.log" 100 "$pid")
-	base3=$(chan_window "$tmp/chan.log" 0 "$pid")
+	for _ in $(seq "$REPS"); do
+		echo "$(chan_window "$tmp/chan.log" 0 "$pid") $(chan_window "$tmp/chan.log" 10 "$pid")" \
+			"$(chan_window "$tmp/chan.log" 0 "$pid") $(chan_window "$tmp/chan.log" 100 "$pid")" \
+			"$(chan_window "$tmp/chan.log" 0 "$pid")" >>"$tmp/chan.rounds"
+	done
 	kill "$pid"
-	report chan "round trips/s" "$base1" "$s10" "$base2" "$s100" "$base3"
+	report chan "round trips/s"
 }
 
 # http: wrk's requests/s; the sampled windows run gotrace alongside wrk.
@@ -81,7 +85,7 @@ http_window() { # http_window URL HZ|0 PID
 }
 
 bench_http() {
-	local bin pid url base1 s10 base2 s100 base3
+	local bin pid url
 	bin=$(fixture httpd)
 	command -v wrk >/dev/null || { echo "SKIP: http workload: wrk missing (scripts/setup.sh)" >&2; return; }
 	[ -n "$bin" ] || { echo "SKIP: http workload: no httpd fixture" >&2; return; }
@@ -90,27 +94,35 @@ bench_http() {
 	pids+=("$pid")
 	sleep 0.5
 	url=http://$(awk '/^ready/ {print $3; exit}' "$tmp/http.log")/
-	base1=$(http_window "$url" 0 "$pid")
-	s10=$(http_window "$url" 10 "$pid")
-	base2=$(http_window "$url" 0 "$pid")
-	s100=$(http_window "$url" 100 "$pid")
-	base3=$(http_window "$url" 0 "$pid")
+	for _ in $(seq "$REPS"); do
+		echo "$(http_window "$url" 0 "$pid") $(http_window "$url" 10 "$pid")" \
+			"$(http_window "$url" 0 "$pid") $(http_window "$url" 100 "$pid")" \
+			"$(http_window "$url" 0 "$pid")" >>"$tmp/http.rounds"
+	done
 	kill "$pid"
-	report http "requests/s" "$base1" "$s10" "$base2" "$s100" "$base3"
+	report http "requests/s"
 }
 
-# report NAME UNIT BASE1 S10 BASE2 S100 BASE3: each sampled window against the
-# mean of the unsampled windows around it.
+# report NAME UNIT: each round's sampled windows against the mean of the
+# unsampled windows around them ($tmp/NAME.rounds: base s10 base s100 base per
+# line), the median over the rounds first.
 report() {
-	awk -v n="$1" -v u="$2" -v b1="$3" -v s10="$4" -v b2="$5" -v s100="$6" -v b3="$7" 'BEGIN {
-		printf "  %-5s unsampled %s %s (three windows: %s %s %s)\n", n, u, int((b1+b2+b3)/3), b1, b2, b3
-		printf "  %-5s  10 Hz: %s, slowdown %.3fx\n", n, s10, (b1 + b2) / 2 / s10
-		printf "  %-5s 100 Hz: %s, slowdown %.3fx\n", n, s100, (b2 + b3) / 2 / s100 }'
+	awk -v n="$1" -v u="$2" '
+	function median(a, k,   i, j, t) {
+		for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+	{ k++; base += ($1 + $3 + $5) / 3; r10[k] = ($1 + $3) / 2 / $2; r100[k] = ($3 + $5) / 2 / $4
+	  l10 = l10 sprintf(" %.3f", r10[k]); l100 = l100 sprintf(" %.3f", r100[k]) }
+	END {
+		printf "  %-5s unsampled %s %d (mean of %d rounds)\n", n, u, base / k, k
+		printf "  %-5s  10 Hz: slowdown median %.3fx (rounds:%s)\n", n, median(r10, k), l10
+		printf "  %-5s 100 Hz: slowdown median %.3fx (rounds:%s)\n", n, median(r100, k), l100 }' \
+		"$tmp/$1.rounds"
 	for hz in 10 100; do
 		[ -s "$tmp/$1-$hz.json" ] && printf '  %-5s %3s Hz gotrace: %s\n' "$1" "$hz" "$(cost "$tmp/$1-$hz.json")"
 	done
 }
 
-echo "== goroutines sampling (windows of ${WINDOW}s; slowdown = unsampled / sampled rate, goal <= 1.01x)"
+echo "== goroutines sampling ($REPS rounds of ${WINDOW}s windows; slowdown = unsampled / sampled rate, goal <= 1.01x)"
 bench_chan
 bench_http
