@@ -77,6 +77,13 @@ static void test_parse_errors(void **state)
 	bad("{\"checks\": [{\"id\": \"a\", \"description\": \"d\", \"command\": [\"true\"], "
 	    "\"expect\": \"((a{99}){99}){99}\"}]}",
 	    "repeats too much");
+	/* Few nodes, but glibc's closures over them run for minutes (found by the fuzzer). */
+	bad("{\"checks\": [{\"id\": \"a\", \"description\": \"d\", \"command\": [\"true\"], "
+	    "\"expect\": \"((((z?)?){20})+)+\"}]}",
+	    "takes the regex compiler");
+	bad("{\"checks\": [{\"id\": \"a\", \"description\": \"d\", \"command\": [\"true\"], "
+	    "\"expect_not\": \"x*+y+++++++z?????????+++++\"}]}",
+	    "takes the regex compiler");
 }
 
 /*

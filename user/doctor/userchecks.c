@@ -10,7 +10,7 @@
 
 #include "base/err.h"
 #include "base/jsonread.h"
-#include "base/regex_size.h"
+#include "base/regex_safe.h"
 #include "doctor/spawn.h"
 #include "doctor/target.h"
 #include "doctor/userchecks.h"
@@ -24,6 +24,8 @@
 /* Nodes after glibc expands repetitions (base/regex_size.h); its closure sets
  * are quadratic in them: 2,000 nodes compile in milliseconds and a few MiB. */
 #define MAX_REGEX_NODES 2000
+/* A trial compile in a child process (base/regex_safe.h); real patterns take a millisecond. */
+#define MAX_REGEX_COMPILE_MS 250
 #define MAX_FILE (1u << 20)
 #define DEFAULT_TIMEOUT_MS 5000
 #define MAX_TIMEOUT_MS 60000
@@ -94,15 +96,26 @@ static int regex(size_t i, const char *key, const struct jv *v, regex_t *re, cha
 {
 	int err = text(i, key, v, MAX_REGEX, src);
 
-	if (!err && regex_expanded_size(*src) > MAX_REGEX_NODES)
+	if (err)
+		return err;
+	err = regex_compile_bounded(re, *src, REG_EXTENDED | REG_NEWLINE | REG_NOSUB,
+				    MAX_REGEX_NODES, MAX_REGEX_COMPILE_MS);
+	if (err == -E2BIG)
 		return bad(i, key,
 			   "repeats too much: its repetitions expand to over %d copies of their "
 			   "operands (nested {m,n} and + multiply); match a shorter or less nested "
 			   "pattern",
 			   MAX_REGEX_NODES);
-	if (!err && regcomp(re, *src, REG_EXTENDED | REG_NEWLINE | REG_NOSUB))
-		err = bad(i, key, "is not a valid POSIX extended regular expression");
-	return err;
+	if (err == -ETIME)
+		return bad(i, key,
+			   "takes the regex compiler over %d ms (unbounded repetitions nested over "
+			   "optional parts, like (a?)+ inside another +); simplify it",
+			   MAX_REGEX_COMPILE_MS);
+	if (err == -EINVAL)
+		return bad(i, key, "is not a valid POSIX extended regular expression");
+	if (err)
+		return bad(i, key, "could not be compiled: %s", strerror(-err));
+	return 0;
 }
 
 static int command(size_t i, const struct jv *v, struct user_check *c)
