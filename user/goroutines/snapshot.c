@@ -2,7 +2,7 @@
 /*
  * One snapshot: allgs → every g → every stack, in three batched reads,
  * then a fourth that re-reads what identifies each goroutine's state so
- * records that changed while being read are dropped.
+ * records that changed while being read are dropped; then the walks.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -519,10 +519,17 @@ int go_proc__snapshot(struct go_proc *p, struct go_snapshot **out)
 		classify(p, w.gs, w.raw, s->allglen, w.keep, w.ctx, s);
 		err = read_stacks(p, w.raw, w.keep, w.ctx, s->allglen, &w.stackbuf);
 	}
-	if (!err)
-		err = build(p, w.gs, w.raw, w.keep, w.ctx, s->allglen, s, w.pc_off);
+	/*
+	 * The re-check right after the reads, before the walks: the shorter the
+	 * time between reading a g and reading it again, the fewer goroutines
+	 * that were merely busy get dropped (and dropped ones are not walked).
+	 * The walks work on the copies; only frames deeper than STACK_READ are
+	 * read later, word by word, and the walk's own checks hold them.
+	 */
 	if (!err)
 		err = recheck(p, w.gs, w.raw, w.keep, s->allglen, &s->dropped);
+	if (!err)
+		err = build(p, w.gs, w.raw, w.keep, w.ctx, s->allglen, s, w.pc_off);
 	if (!err)
 		err = p->borrowed ? 0 : proc_pid_ref__check(&p->ref);
 	if (!err) {
