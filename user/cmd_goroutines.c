@@ -140,8 +140,8 @@ const struct cmd_spec cmd_goroutines = {
 		"and its stack with inlined frames. Grouped by identical stack like pprof's\n"
 		"goroutine profile (debug=1); --stacks lists them one by one like the runtime's\n"
 		"SIGQUIT dump. Works on stripped and PIE binaries. Goroutines running on a CPU\n"
-		"are listed without a stack. Records that change while being read are dropped\n"
-		"and counted.\n"
+		"are listed without a stack. Records that change while being read are read once\n"
+		"more, then dropped and counted.\n"
 		"With --sample HZ: snapshots for -d (default 10 s) and the share of goroutines\n"
 		"waiting at each place: a statistical view with no traps in the target.",
 	.examples = "  sudo gotrace goroutines --pid 4242            # grouped by stack\n"

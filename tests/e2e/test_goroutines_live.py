@@ -159,9 +159,10 @@ def test_churn():
                 % doc.get("snapshots"))
         # Sampled groups too: their stacks may come from the memo of the snapshot before.
         check_clean_goroutines({"goroutines": doc.get("groups", [])}, "churn sample groups")
-        h.note("churn at 200 Hz: %s snapshots, %s failed, %s records dropped, %s stacks "
-               "reused" % (doc.get("snapshots"), doc.get("snapshots_failed"),
-                           doc.get("dropped"), doc.get("stacks_reused")))
+        h.note("churn at 200 Hz: %s snapshots, %s failed, %s records dropped, %s read again "
+               "and kept, %s stacks reused" % (doc.get("snapshots"), doc.get("snapshots_failed"),
+                                               doc.get("dropped"), doc.get("retried"),
+                                               doc.get("stacks_reused")))
         for i in range(20):
             rc, out, err = run_asan(["goroutines", "--pid", str(p.pid), "--stacks", "--json"])
             h.sane_exit(rc, out, err, "churn dump %d" % i)

@@ -83,6 +83,7 @@ struct go_snapshot {
 	size_t dropped;		/* records that changed or were inconsistent while read */
 	size_t retries;		/* allgs re-reads because it grew while read */
 	size_t reused;		/* stacks not read: the goroutine had not run since the last one */
+	size_t retried;		/* changed while read, then read whole again and listed */
 	uint64_t taken_mono_ns; /* CLOCK_MONOTONIC when the read started */
 	uint64_t read_ns;	/* how long the read took */
 	struct go_pc *pc_buf;

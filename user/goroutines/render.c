@@ -402,6 +402,7 @@ static void samples_json(const struct go_render *r, const struct go_sample_stats
 	json_u64(&w, "ticks_missed", st->missed);
 	json_u64(&w, "goroutine_samples", st->goroutine_samples);
 	json_u64(&w, "dropped", st->dropped);
+	json_u64(&w, "retried", st->retried);
 	json_u64(&w, "stacks_reused", st->reused);
 	json_u64(&w, "cpu_ns", st->cpu_ns);
 	json_u64(&w, "read_syscalls", st->read_syscalls);

@@ -31,8 +31,9 @@ struct go_sample_stats {
 	uint64_t missed;    /* ticks skipped because a snapshot overran its slot */
 	uint64_t goroutine_samples;
 	uint64_t dropped;
-	uint64_t reused; /* stacks not read: the goroutine had not run since the snapshot before */
-	uint64_t cpu_ns; /* gotrace's own CPU (user + system) while sampling */
+	uint64_t reused;  /* stacks not read: the goroutine had not run since the snapshot before */
+	uint64_t retried; /* records that changed while read, read again and kept */
+	uint64_t cpu_ns;  /* gotrace's own CPU (user + system) while sampling */
 	uint64_t read_syscalls;
 };
 

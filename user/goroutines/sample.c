@@ -41,6 +41,7 @@ static int tick(struct go_proc *p, struct go_groups *t, struct go_sample_stats *
 	st->goroutine_samples += s->n;
 	st->dropped += s->dropped;
 	st->reused += s->reused;
+	st->retried += s->retried;
 	go_snapshot__free(s);
 	return err;
 }

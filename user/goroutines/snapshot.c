@@ -2,7 +2,8 @@
 /*
  * One snapshot: allgs → every g → every stack, in three batched reads,
  * then a fourth that re-reads what identifies each goroutine's state so
- * records that changed while being read are dropped; then the walks.
+ * records that changed while being read are dropped; those get a second
+ * round of reads of their own; then the walks.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -501,23 +502,18 @@ static int work_alloc(struct work *w, size_t n, int32_t g_read, struct go_snapsh
 	return w->raw && w->gbuf && w->keep && w->ctx && w->pc_off && s->v ? 0 : -ENOMEM;
 }
 
-int go_proc__snapshot(struct go_proc *p, struct go_snapshot **out)
+/*
+ * One round of reads over the n gs of w: each g, its stack, and each g
+ * again; keep[i] says which held still. *dropped counts the others.
+ */
+static int read_round(struct go_proc *p, struct work *w, size_t n, struct go_snapshot *s,
+		      size_t *dropped, bool *was_kept)
 {
-	struct go_snapshot *s = calloc(1, sizeof(*s));
-	struct work w = {0};
-	int err;
+	int err = read_gs(p, w->gs, n, w->raw, w->gbuf);
 
-	if (!s)
-		return -ENOMEM;
-	s->taken_mono_ns = mono_ns();
-	err = read_allgs(p, s, &w.gs);
-	if (!err)
-		err = work_alloc(&w, s->allglen, p->g_read, s);
-	if (!err)
-		err = read_gs(p, w.gs, s->allglen, w.raw, w.gbuf);
 	if (!err) {
-		classify(p, w.gs, w.raw, s->allglen, w.keep, w.ctx, s);
-		err = read_stacks(p, w.raw, w.keep, w.ctx, s->allglen, &w.stackbuf);
+		classify(p, w->gs, w->raw, n, w->keep, w->ctx, s);
+		err = read_stacks(p, w->raw, w->keep, w->ctx, n, &w->stackbuf);
 	}
 	/*
 	 * The re-check right after the reads, before the walks: the shorter the
@@ -526,8 +522,78 @@ int go_proc__snapshot(struct go_proc *p, struct go_snapshot **out)
 	 * The walks work on the copies; only frames deeper than STACK_READ are
 	 * read later, word by word, and the walk's own checks hold them.
 	 */
+	if (!err && was_kept) /* what the re-check is about to judge */
+		memcpy(was_kept, w->keep, n * sizeof(*was_kept));
 	if (!err)
-		err = recheck(p, w.gs, w.raw, w.keep, s->allglen, &s->dropped);
+		err = recheck(p, w->gs, w->raw, w->keep, n, dropped);
+	return err;
+}
+
+/*
+ * The goroutines that changed while read get one more round of their own:
+ * a busy goroutine is caught between two of its runs often enough, and
+ * dropping every one that moved would leave a sample of the idle ones only.
+ * What still changes stays dropped. The second round's buffers back the
+ * records taken from it, so they live in *again until the snapshot is built.
+ */
+static int retry_changed(struct go_proc *p, struct work *w, const bool *was_kept, size_t n,
+			 struct work *again, struct go_snapshot *s)
+{
+	struct go_snapshot counts = {0}; /* classify's tallies: already counted in round one */
+	size_t *idx = calloc(n ? n : 1, sizeof(*idx)), m = 0, k, still = 0;
+	int err;
+
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (was_kept[i] && !w->keep[i])
+			idx[m++] = i;
+	err = m ? work_alloc(again, m, p->g_read, &counts) : 0;
+	if (!err && m) {
+		again->gs = calloc(m, sizeof(*again->gs));
+		err = again->gs ? 0 : -ENOMEM;
+	}
+	for (k = 0; !err && k < m; k++)
+		again->gs[k] = w->gs[idx[k]];
+	if (!err && m)
+		err = read_round(p, again, m, &counts, &still, NULL);
+	for (k = 0; !err && k < m; k++) {
+		size_t i = idx[k];
+
+		if (!again->keep[k])
+			continue;
+		w->raw[i] = again->raw[k];
+		w->keep[i] = true;
+		w->ctx[i] = again->ctx[k];
+		s->dropped--;
+		s->retried++;
+	}
+	free(counts.v);
+	free(idx);
+	return err;
+}
+
+int go_proc__snapshot(struct go_proc *p, struct go_snapshot **out)
+{
+	struct go_snapshot *s = calloc(1, sizeof(*s));
+	struct work w = {0}, again = {0};
+	bool *was_kept = NULL;
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->taken_mono_ns = mono_ns();
+	err = read_allgs(p, s, &w.gs);
+	if (!err)
+		err = work_alloc(&w, s->allglen, p->g_read, s);
+	if (!err) {
+		was_kept = calloc(s->allglen ? s->allglen : 1, sizeof(*was_kept));
+		err = was_kept ? 0 : -ENOMEM;
+	}
+	if (!err)
+		err = read_round(p, &w, s->allglen, s, &s->dropped, was_kept);
+	if (!err)
+		err = retry_changed(p, &w, was_kept, s->allglen, &again, s);
 	if (!err)
 		err = build(p, w.gs, w.raw, w.keep, w.ctx, s->allglen, s, w.pc_off);
 	if (!err)
@@ -537,6 +603,8 @@ int go_proc__snapshot(struct go_proc *p, struct go_snapshot **out)
 		compact(s, w.keep, w.pc_off, s->allglen);
 	}
 	work_free(&w);
+	work_free(&again);
+	free(was_kept);
 	s->read_ns = mono_ns() - s->taken_mono_ns;
 	if (err) {
 		go_snapshot__free(s);
