@@ -228,6 +228,12 @@ static __always_inline __u64 keep_stack(__u64 pc, __u64 bp)
 	return w.hash;
 }
 
+/* A park in flight: parked, or woken and waiting for a CPU. */
+static __always_inline bool in_flight(const struct block_park *p)
+{
+	return p && !p->idle;
+}
+
 /* A park of goroutine g from now, at a site; what an earlier one left says what we missed. */
 static __always_inline void start_park(__u64 g, struct block_park *p)
 {
@@ -235,13 +241,19 @@ static __always_inline void start_park(__u64 g, struct block_park *p)
 
 	count(BC_PARKS);
 	old = bpf_map_lookup_elem(&parks, &g);
-	if (old && !old->runnable) {
+	if (in_flight(old) && !old->runnable) {
 		/* Unconfirmed: gopark re-entered through morestack (GO-RUNTIME.md §10.7). */
 		count(old->confirmed ? BC_MISSED_WAKE : BC_PARK_REFIRE);
 	}
 	if (!p->site.stack)
 		count(BC_STACK_ERRORS);
-	if (bpf_map_update_elem(&parks, &g, p, BPF_ANY))
+	/*
+	 * In place when g has an entry (every g after its first park): only
+	 * this goroutine's own thread writes it until the park completes.
+	 */
+	if (old)
+		*old = *p;
+	else if (bpf_map_update_elem(&parks, &g, p, BPF_ANY))
 		count(BC_MAP_FULL);
 }
 
@@ -295,6 +307,7 @@ static __always_inline void set_runnable(__u64 gp, __u64 now, struct block_park 
 		e->start_ns = now;
 		e->site.reason = BLOCK_NO_SITE;
 		e->runnable = 1;
+		e->idle = 0;
 		return;
 	}
 	r.site.reason = BLOCK_NO_SITE;
@@ -308,7 +321,7 @@ static __always_inline void on_wake(__u64 gp, __u64 now, __u64 cookie)
 	struct block_site_key k;
 	__u64 ns;
 
-	if (!p || p->runnable) {
+	if (!in_flight(p) || p->runnable) {
 		count(BC_WAKE_UNKNOWN);
 		set_runnable(gp, now, p);
 		return;
@@ -342,18 +355,18 @@ static __always_inline void on_run(__u64 gp, __u64 now)
 	__u64 ns;
 
 	count(BC_RUNS);
-	if (!r)
+	if (!in_flight(r))
 		return;
+	/* Kept, idle, for the next park (an update in place, not a new element). */
+	r->idle = 1;
 	if (!r->runnable) {
 		/* Running again without a wake we saw: a wake path we do not probe. */
 		count(BC_MISSED_WAKE);
-		bpf_map_delete_elem(&parks, &gp);
 		return;
 	}
 	count(BC_RUNS_MATCHED);
 	ns = now - r->start_ns;
 	k = r->site;
-	bpf_map_delete_elem(&parks, &gp);
 	s = bpf_map_lookup_elem(&sched_all, &zero);
 	if (s)
 		add_block(s, ns);
@@ -388,7 +401,7 @@ int block_casg(struct pt_regs *ctx)
 			return 0;
 		}
 		p = bpf_map_lookup_elem(&parks, &gp);
-		if (p && !p->runnable && !p->confirmed) {
+		if (in_flight(p) && !p->runnable && !p->confirmed) {
 			p->confirmed = 1;
 			count(BC_CONFIRMED);
 		}
@@ -397,7 +410,7 @@ int block_casg(struct pt_regs *ctx)
 	} else if (newv == G_RUNNABLE) {
 		p = bpf_map_lookup_elem(&parks, &gp);
 		/* Parked, yet made runnable from another state: its wake went unseen. */
-		if (p && !p->runnable)
+		if (in_flight(p) && !p->runnable)
 			count(BC_MISSED_WAKE);
 		set_runnable(gp, now, p);
 	} else if (oldv == G_RUNNABLE && newv == G_RUNNING) {

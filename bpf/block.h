@@ -60,14 +60,19 @@ struct block_site_stats {
 /*
  * Where a goroutine is between park and run, one entry per g: parked since
  * start_ns at site, then (runnable = 1) on the run queue since start_ns,
- * still carrying the site it woke from. One entry for both halves: a wake
- * updates it in place instead of moving it between two maps.
+ * still carrying the site it woke from; once it runs, idle until its next
+ * park. One entry for the whole cycle, updated in place: a park cycle
+ * allocates and frees nothing in the map (BPF time per probe hit on the
+ * HTTP benchmark, kernel.bpf_stats_enabled: 210 ns when runs deleted the
+ * entry and parks made a new one, 166 ns in place).
  */
 struct block_park {
 	__u64 start_ns;
 	struct block_site_key site;
-	__u32 confirmed; /* park_m moved it to _Gwaiting */
-	__u32 runnable;	 /* woken (or made runnable otherwise): waiting for a CPU */
+	__u8 confirmed; /* park_m moved it to _Gwaiting */
+	__u8 runnable;	/* woken (or made runnable otherwise): waiting for a CPU */
+	__u8 idle;	/* running again since: no park in flight */
+	__u8 pad[5];
 };
 
 /* Counters, one slot each in a per-CPU array. */

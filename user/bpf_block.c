@@ -292,8 +292,8 @@ int block_tracer__each_park(struct block_tracer *b, block_park_cb cb, void *ctx)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &p) || p.runnable)
-			continue; /* gone meanwhile, or woken and waiting for a CPU */
+		if (bpf_map_lookup_elem(fd, &key, &p) || p.runnable || p.idle)
+			continue; /* gone meanwhile, woken and waiting for a CPU, or running */
 		err = cb(key, &p, ctx);
 		if (err)
 			break;
