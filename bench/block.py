@@ -22,6 +22,13 @@ BENCH_REPS=N (default 1) measures every column N times, interleaved (each
 round runs every column once, its untraced anchor included), and prints the
 median ratio with each round's ratio beside it: single runs on these VMs
 move by +-0.1, more than some of the effects worth measuring.
+BENCH_LOADS=http,chan picks workloads (default chan,mutex,http).
+
+The mutex row is not a cost comparison: how often 8 goroutines on one
+sync.Mutex park depends on how long each park takes (the runtime spins
+first), so a tracer changes the workload itself. The parks/s printed for
+each tracer show it: under bpftrace's single-stepped gopark probe the
+fixture parks several times less often, and runs faster than untraced.
 """
 import statistics
 import json
@@ -39,9 +46,10 @@ BUILD = os.path.abspath(os.environ.get("BUILD_DIR") or os.path.join(ROOT, "build
 GOTRACE = os.path.join(BUILD, "gotrace")
 WAIT, WINDOW = 3.0, 5.0
 REPS = max(1, int(os.environ.get("BENCH_REPS") or 1))
+LOADS = (os.environ.get("BENCH_LOADS") or "chan,mutex,http").split(",")
 
 BPFTRACE = r"""
-uprobe:%(bin)s:runtime.gopark /pid == %(pid)d/ { @park[reg("r14")] = nsecs; }
+uprobe:%(bin)s:runtime.gopark /pid == %(pid)d/ { @park[reg("r14")] = nsecs; @parks = count(); }
 uprobe:%(bin)s:runtime.casgstatus /pid == %(pid)d && reg("bx") == 4 && reg("cx") == 1/ {
 	$t = @park[reg("ax")];
 	if ($t) { @block = hist(nsecs - $t); delete(@park[reg("ax")]); }
@@ -86,7 +94,8 @@ def measure(path, mode, column):
         tracer = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     elif column == "bpftrace":
         tracer = subprocess.Popen(["bpftrace", "-e", BPFTRACE % {"bin": path, "pid": pid}],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        started = time.monotonic()
     if mode == "http":
         time.sleep(WAIT)
         wrk = subprocess.run(["wrk", "-t2", "-c16", "-d%ds" % WINDOW, "http://%s/" % addr],
@@ -107,10 +116,14 @@ def measure(path, mode, column):
         rc, cpu, rss = wait_child(tracer)
         info = {"cpu_s": cpu, "rss_mib": rss / 1024.0}
         for ln in out.splitlines():
+            m = re.match(r"@parks: (\d+)", ln)
+            if m:  # over bpftrace's whole run, as gotrace's counters are over its own
+                info["parks_per_s"] = int(m.group(1)) / (time.monotonic() - started)
             if '"block_summary"' in ln:
                 s = json.loads(ln)
                 c = s["counters"]
                 info["hits_per_s"] = (c["parks"] + c["sched_probe_hits"]) / (s["elapsed_ns"] / 1e9)
+                info["parks_per_s"] = c["parks"] / (s["elapsed_ns"] / 1e9)
                 info["unmatched_pct"] = s["unmatched_pct"]
                 info["sampled"] = s["overhead"]["sampled_fraction"]
     if tmp:
@@ -130,7 +143,7 @@ def main():
     print("%-6s %14s" % ("load", "untraced/s") + "".join("%13s" % c for c in columns[1:]))
     details = []
     rounds = []
-    for mode in ("chan", "mutex", "http"):
+    for mode in LOADS:
         ratios = {c: [] for c in columns[1:]}
         bases = []
         for _ in range(REPS):
@@ -157,9 +170,9 @@ def main():
                 print("  %-6s %-12s %s" % (mode, c, " ".join("%.2f" % r if r else "failed" for r in v)))
     print("\ngotrace and bpftrace themselves%s:" % (" (last round)" if REPS > 1 else ""))
     for mode, c, i in details:
-        extra = ""
+        extra = ", %.0f parks/s" % i["parks_per_s"] if "parks_per_s" in i else ""
         if "hits_per_s" in i:
-            extra = ", %.0f probe hits/s, %.3f%% unmatched, probes attached %.0f%% of the time" % (
+            extra += ", %.0f probe hits/s, %.3f%% unmatched, probes attached %.0f%% of the time" % (
                 i["hits_per_s"], i["unmatched_pct"], 100 * i["sampled"])
         print("  %-6s %-9s CPU %.2f s, peak RSS %.1f MiB%s" % (mode, c, i["cpu_s"], i["rss_mib"], extra))
 
