@@ -14,14 +14,19 @@
 # goroutines. Absolute numbers on these VMs mean little (ENVIRONMENT.md);
 # ratios side by side do. Unsampled windows alone differ by a few percent, so
 # BENCH_REPS rounds (default 3) each measure both rates and the median
-# slowdown is printed with every round's.
+# slowdown is printed with every round's. A sampled window measures the
+# target while gotrace samples: gotrace starts BENCH_LEAD seconds before the
+# window and stops as long after it, so its start (reading the binary's
+# tables, ~0.1 s of CPU once) and exit are not charged to a 3 s window as if
+# they recurred at every tick; that start-up cost is printed on its own.
 # Usage: bench/goroutines.sh   (BUILD_DIR, BENCH_WINDOW seconds per window, default 3,
-#        BENCH_REPS rounds, default 3)
+#        BENCH_REPS rounds, default 3, BENCH_LEAD seconds, default 1)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$root/build}
 WINDOW=${BENCH_WINDOW:-3}
 REPS=${BENCH_REPS:-3}
+LEAD=${BENCH_LEAD:-1}
 GOTRACE=$BUILD_DIR/gotrace
 manifest=$BUILD_DIR/fixtures/manifest.json
 tmp=$(mktemp -d)
@@ -37,9 +42,12 @@ fixture() { # newest toolchain's exe build of a fixture program
 	python3 -c 'import json,sys; f=[x for x in json.load(open(sys.argv[1]))["fixtures"] if x["prog"]==sys.argv[2] and x["variant"]=="exe"]; print(f[-1]["path"] if f else "")' "$manifest" "$1"
 }
 
-# sample HZ PID OUT: gotrace sampling for one window, JSON into OUT.
+# sample HZ PID OUT: gotrace sampling for a window and the lead on both
+# sides, JSON into OUT; in the background (the caller waits).
 sample() {
-	"$GOTRACE" goroutines --pid "$2" --sample "$1" -d "$WINDOW" --json >"$3"
+	"$GOTRACE" goroutines --pid "$2" --sample "$1" -d "$(awk -v w="$WINDOW" -v l="$LEAD" 'BEGIN { print w + 2 * l }')" \
+		--json >"$3" &
+	sleep "$LEAD"
 }
 
 # cost FILE: "CPU per snapshot per 1000 goroutines" from a sampling document.
@@ -48,16 +56,17 @@ cost() {
 print("%.0f goroutines, %d snapshots, %.1f us CPU per snapshot, %.1f us per snapshot per 1000 goroutines" % (g, d["snapshots"], d["cpu_ns"]/s/1e3, d["cpu_ns"]/s/1e3/max(g/1000,1e-9)))' "$1"
 }
 
-# chan: round trips from the fixture's own "progress <ms> <trips> <gap>" lines.
-trips_at() { tail -n 1 "$1" | awk '{print $3}'; }
+# chan: round trips from the fixture's own "progress <ms> <trips> <gap>" lines
+# (every 100 ms), over the fixture's own clock.
+trips_at() { tail -n 1 "$1" | awk '{print $2, $3}'; }
 chan_window() { # chan_window LOG HZ|0 PID -> round trips/s over one window
-	local a b t0 t1
+	local a b
+	[ "$2" = 0 ] || sample "$2" "$3" "$tmp/chan-$2.json"
 	a=$(trips_at "$1")
-	t0=$(date +%s.%N)
-	if [ "$2" = 0 ]; then sleep "$WINDOW"; else sample "$2" "$3" "$tmp/chan-$2.json"; fi
-	t1=$(date +%s.%N)
+	sleep "$WINDOW"
 	b=$(trips_at "$1")
-	awk -v a="$a" -v b="$b" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f", (b - a) / (t1 - t0) }'
+	wait
+	awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y); printf "%.0f", (y[2] - x[2]) * 1000 / (y[1] - x[1]) }'
 }
 
 bench_chan() {
@@ -79,7 +88,7 @@ bench_chan() {
 
 # http: wrk's requests/s; the sampled windows run gotrace alongside wrk.
 http_window() { # http_window URL HZ|0 PID
-	if [ "$2" != 0 ]; then sample "$2" "$3" "$tmp/http-$2.json" & fi
+	[ "$2" = 0 ] || sample "$2" "$3" "$tmp/http-$2.json"
 	wrk -t1 -c64 -d"${WINDOW}s" "$1" 2>/dev/null | awk '/^Requests\/sec/ {printf "%.0f", $2}'
 	wait
 }

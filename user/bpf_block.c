@@ -41,7 +41,7 @@ struct block_tracer {
 	char exe[64];
 	struct uprobe_set sets[SET_NR];
 	int ncpu;
-	int stats_fd; /* keeps BPF run-time statistics on; -1 when refused */
+	int stats_fd; /* keeps BPF run-time statistics on; -1 when refused or stopped */
 };
 
 int block_tracer__open(pid_t pid, uint64_t min_block_ns,
@@ -174,6 +174,13 @@ void block_tracer__free(struct block_tracer *b)
 	if (b->stats_fd >= 0)
 		close(b->stats_fd);
 	free(b);
+}
+
+void block_tracer__stop_run_stats(struct block_tracer *b)
+{
+	if (b->stats_fd >= 0)
+		close(b->stats_fd);
+	b->stats_fd = -1;
 }
 
 int block_tracer__prog_time(struct block_tracer *b, uint64_t *run_ns, uint64_t *runs)

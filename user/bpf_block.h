@@ -41,9 +41,17 @@ void block_tracer__free(struct block_tracer *b);
 
 /*
  * Kernel-measured run time of the BPF programs (BPF_STATS_RUN_TIME, on
- * while the tracer is open): total ns and runs, both programs together.
+ * from open until block_tracer__stop_run_stats): total ns and runs, both
+ * programs together. -ENOTSUP once the statistics are off.
  */
 int block_tracer__prog_time(struct block_tracer *b, uint64_t *run_ns, uint64_t *runs);
+/*
+ * Turns the kernel's BPF run-time statistics off (if nothing else holds
+ * them on). They are node-wide and cost every BPF program on the node two
+ * sched_clock() reads per run: on this VM's kvm-clock as much time as
+ * block's own program spends on an HTTP server's park cycle.
+ */
+void block_tracer__stop_run_stats(struct block_tracer *b);
 
 /* Counters summed over CPUs. */
 int block_tracer__counters(struct block_tracer *b, uint64_t out[BC_NR]);
