@@ -16,9 +16,9 @@
 # BENCH_REPS rounds (default 3) each measure both rates and the median
 # slowdown is printed with every round's. A sampled window measures the
 # target while gotrace samples: gotrace starts BENCH_LEAD seconds before the
-# window and stops as long after it, so its start (reading the binary's
-# tables, ~0.1 s of CPU once) and exit are not charged to a 3 s window as if
-# they recurred at every tick; that start-up cost is printed on its own.
+# window and stops as long after it: its start (reading the binary's
+# tables; one snapshot of httpd takes 10-20 ms of CPU in all) and its exit
+# happen once, not at every tick, and stay out of the measured window.
 # Usage: bench/goroutines.sh   (BUILD_DIR, BENCH_WINDOW seconds per window, default 3,
 #        BENCH_REPS rounds, default 3, BENCH_LEAD seconds, default 1)
 set -euo pipefail
