@@ -13,8 +13,9 @@ struct block_session;
  * costs the target a trap (calibrated per machine, kern/uprobe_cost.h); with
  * the hit rate measured while attached and the target's own CPU use, the
  * estimated slowdown is hits/s * cost / target CPU. The first second
- * measures it (50 ms when it is clearly several times over budget); when it
- * exceeds the budget, the probes are duty-cycled:
+ * measures it (50 ms when it is clearly several times over budget, and then
+ * the next on phase is the shortest, to measure again on more than a few
+ * CPU ticks); when it exceeds the budget, the probes are duty-cycled:
  * attached a fraction f = budget / estimate of the time, in phases of at
  * least 100 ms on (enough parks to see) and at most 10 s (so the estimate
  * follows the load), the off phase stretched to keep f. Attaching and
