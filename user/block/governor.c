@@ -145,6 +145,13 @@ static void start_sample(struct governor *g, struct block_session *s, uint64_t n
 	g->sample_cpu_ns = target_cpu_ns(s->target.pid);
 }
 
+/* On phases of on_ns, the off phases stretched to keep the fraction (< 1). */
+static void set_phases(struct governor *g, uint64_t on_ns)
+{
+	g->on_plan_ns = on_ns;
+	g->off_plan_ns = (uint64_t)((double)on_ns * (1.0 - g->fraction) / g->fraction);
+}
+
 /* The next plan from the estimate: always on, or on/off phases keeping the budget. */
 static void plan(struct governor *g)
 {
@@ -156,10 +163,7 @@ static void plan(struct governor *g)
 	g->off_plan_ns = 0;
 	if (f >= 1.0)
 		return;
-	g->on_plan_ns = (uint64_t)(f * MAX_ON_NS);
-	if (g->on_plan_ns < MIN_ON_NS)
-		g->on_plan_ns = MIN_ON_NS;
-	g->off_plan_ns = (uint64_t)((double)g->on_plan_ns * (1.0 - f) / f);
+	set_phases(g, f * MAX_ON_NS < MIN_ON_NS ? MIN_ON_NS : (uint64_t)(f * MAX_ON_NS));
 }
 
 /*
@@ -173,8 +177,7 @@ static void plan(struct governor *g)
  */
 static void remeasure_soon(struct governor *g)
 {
-	g->on_plan_ns = MIN_ON_NS;
-	g->off_plan_ns = (uint64_t)((double)MIN_ON_NS * (1.0 - g->fraction) / g->fraction);
+	set_phases(g, MIN_ON_NS);
 }
 
 int governor__tick(struct governor *g, struct block_session *s)
