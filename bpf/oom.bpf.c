@@ -36,6 +36,11 @@ struct {
 } events SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024);
+} execs SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
 	__type(key, __u64); /* memcg cgroup id */
@@ -227,6 +232,38 @@ SEC("?tracepoint/signal/signal_deliver")
 int sigkill_tp(struct trace_event_raw_signal_deliver *ctx)
 {
 	return on_signal(ctx->sig);
+}
+
+/* ------------------------------------------------------------ execs */
+
+static __always_inline int on_exec(void)
+{
+	struct oom_exec_event *e = bpf_ringbuf_reserve(&execs, sizeof(*e), 0);
+
+	if (!e)
+		return 0; /* full: the next round of cgroup reads still finds the process */
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("?tp_btf/sched_process_exec")
+int BPF_PROG(exec_tp_btf)
+{
+	return on_exec();
+}
+
+SEC("?raw_tp/sched_process_exec")
+int BPF_PROG(exec_raw_tp)
+{
+	return on_exec();
+}
+
+SEC("?tracepoint/sched/sched_process_exec")
+int exec_tp(void *ctx)
+{
+	return on_exec();
 }
 
 /* ------------------------------------------------------------ kill records */

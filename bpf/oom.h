@@ -110,6 +110,18 @@ struct oom_memcg_stats {
 };
 
 /*
+ * A process exec'd (ring buffer `execs`; standalone `gotrace oom` only:
+ * watch and doctor learn execs from their crash tracer). Userspace reads a
+ * process that execs under a memory limit ahead, while its runtime starts:
+ * a container that restarts into a new cgroup and dies within a second
+ * would otherwise die before the next round of cgroup reads found it.
+ */
+struct oom_exec_event {
+	__u32 pid; /* tgid */
+	__u32 pad;
+};
+
+/*
  * The Go heap state at a victim's death (user/goelf/goheap.h). Userspace
  * names, per process (key: tgid), the addresses of the words of the Go
  * runtime's statistics (load bias applied) when it reads the process ahead

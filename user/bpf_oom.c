@@ -19,6 +19,7 @@ struct oom_tracer {
 	struct bpf_link *links[OOM_HOOK_NR];
 	struct oom_hook_state hooks[OOM_HOOK_NR];
 	oom_kill_fn fn;
+	oom_exec_fn exec_fn;
 	void *fn_ctx;
 	int records;
 	int cb_err;
@@ -30,6 +31,7 @@ static const char *const hook_names[OOM_HOOK_NR] = {
 	[OOM_HOOK_RECLAIM_BEGIN] = "memcg_reclaim_begin",
 	[OOM_HOOK_RECLAIM_END] = "memcg_reclaim_end",
 	[OOM_HOOK_SIGKILL] = "signal_deliver",
+	[OOM_HOOK_EXEC] = "process_exec",
 };
 
 /* The program of hook h for mechanism m; NULL when the hook has none for it. */
@@ -48,6 +50,8 @@ static struct bpf_program *prog_for(struct oom_bpf *s, enum oom_hook h, enum ker
 					  s->progs.reclaim_end_raw_tp, s->progs.reclaim_end_tp},
 		[OOM_HOOK_SIGKILL] = {NULL, NULL, s->progs.sigkill_tp_btf, s->progs.sigkill_raw_tp,
 				      s->progs.sigkill_tp},
+		[OOM_HOOK_EXEC] = {NULL, NULL, s->progs.exec_tp_btf, s->progs.exec_raw_tp,
+				   s->progs.exec_tp},
 	};
 
 	return m < MECH_NR ? table[h][m] : NULL;
@@ -77,6 +81,11 @@ static int choose(struct oom_tracer *ot, const struct oom_tracer_opts *o)
 		struct oom_hook_state *hs = &ot->hooks[h];
 
 		hs->hook = hook_names[h];
+		if (h == OOM_HOOK_EXEC && !o->want_exec) {
+			snprintf(hs->why_not, sizeof(hs->why_not),
+				 "not needed: execs come from the crash tracer");
+			continue;
+		}
 		if (h == OOM_HOOK_KILL && o->force_kill_mech != MECH_NR)
 			err = forced_target(o->force_kill_mech, &hs->t);
 		else
@@ -169,6 +178,16 @@ static int attach(struct oom_tracer *ot)
 	return 0;
 }
 
+static int on_exec_record(void *ctx, void *data, size_t size)
+{
+	struct oom_tracer *ot = ctx;
+	const struct oom_exec_event *e = data;
+
+	if (size >= sizeof(*e) && ot->exec_fn)
+		ot->exec_fn(ot->fn_ctx, (pid_t)e->pid);
+	return 0;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct oom_tracer *ot = ctx;
@@ -205,6 +224,10 @@ int oom_tracer__open(const struct oom_tracer_opts *o, struct oom_tracer **out)
 		ot->rb = ring_buffer__new(bpf_map__fd(ot->skel->maps.events), on_record, ot, NULL);
 		if (!ot->rb)
 			err = kern_stage_fail("cannot open the ring buffer", errno);
+		else if (ot->hooks[OOM_HOOK_EXEC].used &&
+			 ring_buffer__add(ot->rb, bpf_map__fd(ot->skel->maps.execs), on_exec_record,
+					  ot))
+			err = kern_stage_fail("cannot open the exec ring buffer", errno);
 	}
 	if (err)
 		goto fail;
@@ -247,13 +270,15 @@ const struct oom_hook_state *oom_tracer__hook(const struct oom_tracer *ot, enum 
 	return h < OOM_HOOK_NR ? &ot->hooks[h] : NULL;
 }
 
-int oom_tracer__poll(struct oom_tracer *ot, int timeout_ms, oom_kill_fn fn, void *ctx)
+int oom_tracer__poll(struct oom_tracer *ot, int timeout_ms, oom_kill_fn fn, oom_exec_fn exec_fn,
+		     void *ctx)
 {
 	int err;
 
 	if (!ot->rb)
 		return 0;
 	ot->fn = fn;
+	ot->exec_fn = exec_fn;
 	ot->fn_ctx = ctx;
 	ot->records = 0;
 	ot->cb_err = 0;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "kern/features.h"
 #include "oom.h"
@@ -23,6 +24,7 @@ enum oom_hook {
 	OOM_HOOK_RECLAIM_END,
 	OOM_HOOK_SIGKILL, /* "signal_deliver": optional, the Go heap of a victim killed by another
 			   */
+	OOM_HOOK_EXEC,	  /* "process_exec": optional, read-ahead at exec (want_exec) */
 	OOM_HOOK_NR,
 };
 
@@ -42,6 +44,8 @@ struct oom_tracer_opts {
 	 */
 	enum kern_mech force_kill_mech;
 	bool load_only;
+	/* Report execs (oom_tracer__poll's exec_fn): callers with no exec source of their own. */
+	bool want_exec;
 };
 
 /*
@@ -61,8 +65,13 @@ int oom_tracer__arm_events(struct oom_tracer *ot, bool on);
 const struct oom_hook_state *oom_tracer__hook(const struct oom_tracer *ot, enum oom_hook h);
 
 typedef int (*oom_kill_fn)(void *ctx, const struct oom_kill_event *e);
-/* Waits up to timeout_ms, calls fn per kill record; >= 0 records, or -errno. */
-int oom_tracer__poll(struct oom_tracer *ot, int timeout_ms, oom_kill_fn fn, void *ctx);
+typedef void (*oom_exec_fn)(void *ctx, pid_t pid);
+/*
+ * Waits up to timeout_ms, calls fn per kill record and exec_fn per exec
+ * (with want_exec); >= 0 kill records, or -errno.
+ */
+int oom_tracer__poll(struct oom_tracer *ot, int timeout_ms, oom_kill_fn fn, oom_exec_fn exec_fn,
+		     void *ctx);
 
 /* The aggregates of one memcg (by cgroup id); -ENOENT when it had no charge-path events. */
 int oom_tracer__memcg(const struct oom_tracer *ot, uint64_t cgroup_id, struct oom_memcg_stats *out);

@@ -83,7 +83,8 @@ static int oom_opt(void *ctx, int id, const char *arg)
 
 static int oom_run(const struct cmd_spec *spec, int argc, char **argv)
 {
-	struct oom_args a = {.topts = {.force_kill_mech = MECH_NR}};
+	/* No crash tracer here to report execs: the oom tracer's own hook does. */
+	struct oom_args a = {.topts = {.force_kill_mech = MECH_NR, .want_exec = true}};
 	struct common_opts co;
 	struct oom_session *run = NULL;
 	struct oom_session_opts so;

@@ -30,14 +30,16 @@ import datetime
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (check, done, eq, fail, fixtures, note, require_gotrace,  # noqa: E402
                      require_root, skip)
-from oomkit import Gotrace, Kmsg, Pod  # noqa: E402
+from oomkit import MEM_MOUNT, Gotrace, Kmsg, Pod  # noqa: E402
 
 MIB = 1 << 20
 STATS = "-stats=100ms"
@@ -218,6 +220,10 @@ LEAK = ["-mode=leak", "-base-mib=12", "-rate-mib=16", STATS]
 # 12 MiB live, 32 MiB/s of garbage, GOGC=800: the next GC is due near 9 x 12 MiB.
 GARBAGE = ["-mode=garbage", "-base-mib=12", "-rate-mib=32", STATS]
 GCTRACE = ["GODEBUG=gctrace=1"]
+# 28 MiB live, 64 MiB/s of garbage, default GOGC: the heap goal (56 MiB) is
+# past a 48 MiB limit and the kill comes ~0.4 s after the exec, sooner than
+# gotrace's next 1 s round (doctor's oom-memcg workload).
+FAST = ["-mode=garbage", "-base-mib=28", "-rate-mib=64"]
 
 
 def scenario_pacing():
@@ -294,6 +300,60 @@ def scenario_not_read_ahead():
         unavailable="had not read the process")
 
 
+def scenario_late_limit():
+    """A cgroup first read without a limit, limited later, then a Go program execs in it."""
+    # runc's order: it creates the container's cgroup and moves its init into
+    # it, writes the limits, and the entrypoint execs last; a full round
+    # between the first two read the cgroup as unlimited. The test makes that
+    # order deterministic without runc: the cgroup exists (no limit) while
+    # gotrace's rounds read it, then gets the limit, then the exec. Seen in
+    # doctor's oom-memcg scenario: a victim found only at its kill.
+    fx = fixture("go1.27", "exe")
+    work = tempfile.mkdtemp(prefix="gotrace-oomheap-")
+    node = os.path.join(work, "node")
+    os.makedirs(node)
+    uid = str(uuid.uuid4())
+    pod_cg = MEM_MOUNT + "/kubepods/burstable/pod" + uid
+    cg = pod_cg + "/" + uuid.uuid4().hex * 2
+    limit = 48 * MIB
+    kmsg, gt, proc = Kmsg(), None, None
+    try:
+        os.makedirs(cg)
+        gt = Gotrace(["--pod", uid, "-n", "1", "-d", "90"], host_root=node)
+        gt.wait_started()
+        time.sleep(2.5)  # setup, not a measurement: two of gotrace's 1 s rounds read it unlimited
+        with open(os.path.join(cg, "memory.limit_in_bytes"), "w") as fp:
+            fp.write(str(limit))
+        proc = subprocess.Popen(["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cg,
+                                 fx["path"]] + FAST, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        proc.wait(60)
+        t, k = gt.kill_of(proc.pid, 20)
+        if not check(k is not None and kmsg.kill_line(proc.pid) is not None,
+                     "late-limit: a kill reported by gotrace and the kernel",
+                     stderr=gt.stderr()[-2000:]):
+            return
+        eq(k["oom"]["limit_bytes"], limit, "late-limit: the limit written after the first "
+           "rounds")
+        h = k.get("go_heap")
+        check(h and h["status"] == "read", "late-limit: heap state read (the process was read "
+              "at its exec)", heap=h)
+    finally:
+        if proc and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if gt:
+            rc, _ = gt.stop()
+            eq(rc, 0, "late-limit: gotrace exits 0", stderr=gt.stderr()[-1500:])
+        kmsg.close()
+        for d in (cg, pod_cg):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     require_root()
     require_gotrace()
@@ -304,7 +364,7 @@ def main():
     only = os.environ.get("OOM_SCENARIOS")
     for fn in (scenario_pacing, scenario_gogc_off_in_code, scenario_live_env,
                scenario_live_code, scenario_jump_pie, scenario_trigger, scenario_tracefs,
-               scenario_not_read_ahead):
+               scenario_not_read_ahead, scenario_late_limit):
         if only and not any(s in fn.__name__ for s in only.split(",")):
             continue
         print("-- %s" % fn.__doc__.strip().split("\n")[0], flush=True)

@@ -172,6 +172,15 @@ static int on_kill(void *ctx, const struct oom_kill_event *e)
 	return 0;
 }
 
+/* The tracer's own exec hook (standalone oom); see oom_session__see_exec. */
+static void on_exec(void *ctx, pid_t pid)
+{
+	struct oom_session *run = ctx;
+
+	if (run->watch)
+		watch__see_exec(run->watch, pid);
+}
+
 int oom_session__poll(void *ctx, int timeout_ms)
 {
 	struct oom_session *run = ctx;
@@ -179,7 +188,7 @@ int oom_session__poll(void *ctx, int timeout_ms)
 
 	if (run->nwaiting && timeout_ms > HEAP_POLL_MS)
 		timeout_ms = HEAP_POLL_MS;
-	n = oom_tracer__poll(run->tracer, timeout_ms, on_kill, run);
+	n = oom_tracer__poll(run->tracer, timeout_ms, on_kill, on_exec, run);
 	flush_waiting(run, false);
 	return n;
 }

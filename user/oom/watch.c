@@ -399,6 +399,16 @@ void watch__see_exec(struct watch *w, pid_t pid)
 		if (c && c->related)
 			read_full(w, c, now);
 	}
+	/*
+	 * Known but without a limit may only mean read too early: runc creates
+	 * a container's cgroup and moves its init into it, then writes the
+	 * limits, and a full round can fall in between. The exec comes after
+	 * both: read it again. (Seen once in ~10 runs of doctor's oom-memcg
+	 * scenario: the victim, 371 ms old, was found only at its kill, with no
+	 * earlier samples and no heap state.)
+	 */
+	if (c && c->related && !c->gone && !limited_domain(w, c))
+		read_full(w, c, mono_ns());
 	if (c && c->related && !c->gone && limited_domain(w, c))
 		see_pid(w, pid);
 	proc_cgroups__free(cgs);
