@@ -23,6 +23,11 @@ round runs every column once, its untraced anchor included), and prints the
 median ratio with each round's ratio beside it: single runs on these VMs
 move by +-0.1, more than some of the effects worth measuring.
 BENCH_LOADS=http,chan picks workloads (default chan,mutex,http).
+BENCH_COLUMNS=default,exact picks tracers (the untraced anchor always runs).
+BENCH_WINDOW=SEC (default 5) is each measurement's length. The governor's
+cycle is 10 s and its first, shortest on phases come when load arrives: a 5 s
+window holds that start and no steady phase, a longer one more of the steady
+state (aimed at 3/4 of the budget).
 
 The mutex row is not a cost comparison: how often 8 goroutines on one
 sync.Mutex park depends on how long each park takes (the runtime spins
@@ -44,9 +49,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.abspath(os.environ.get("BUILD_DIR") or os.path.join(ROOT, "build"))
 GOTRACE = os.path.join(BUILD, "gotrace")
-WAIT, WINDOW = 3.0, 5.0
+WAIT, WINDOW = 3.0, float(os.environ.get("BENCH_WINDOW") or 5.0)
 REPS = max(1, int(os.environ.get("BENCH_REPS") or 1))
 LOADS = (os.environ.get("BENCH_LOADS") or "chan,mutex,http").split(",")
+COLUMNS = os.environ.get("BENCH_COLUMNS")
 
 BPFTRACE = r"""
 uprobe:%(bin)s:runtime.gopark /pid == %(pid)d/ { @park[reg("r14")] = nsecs; @parks = count(); }
@@ -138,6 +144,8 @@ def main():
     columns = ["untraced", "default", "exact", "blockprofile", "trace"]
     if shutil.which("bpftrace"):
         columns.append("bpftrace")
+    if COLUMNS:
+        columns = ["untraced"] + [c for c in columns[1:] if c in COLUMNS.split(",")]
     print("== bench block (%s, %s; window %.0f s each; slowdown = untraced rate / rate)" %
           (f["go_version"], os.path.basename(f["path"]), WINDOW))
     print("%-6s %14s" % ("load", "untraced/s") + "".join("%13s" % c for c in columns[1:]))

@@ -129,8 +129,9 @@ static void print_governor(struct block_run *r)
 	if (g->budget_pct <= 0)
 		printf("exact mode: probes attached the whole time\n");
 	else if (g->cycles)
-		printf("budget %.0f%%: sampled, probes attached %.0f%% of the time\n",
-		       g->budget_pct, 100 * governor__sampled(g));
+		printf("budget %.0f%% (aiming at %.1f%%): sampled, probes attached %.0f%% of the "
+		       "time\n",
+		       g->budget_pct, governor__aim_pct(g), 100 * governor__sampled(g));
 	else
 		printf("budget %.0f%%: probes attached the whole time\n", g->budget_pct);
 }
@@ -186,6 +187,7 @@ static void json_summary(struct block_run *r, const struct block_report_full *re
 	json_obj_end(&r->w);
 	json_obj_begin(&r->w, "overhead");
 	json_f64(&r->w, "budget_pct", r->gov.budget_pct);
+	json_f64(&r->w, "aim_pct", governor__aim_pct(&r->gov));
 	json_f64(&r->w, "estimated_pct", r->gov.est_pct);
 	json_f64(&r->w, "cost_per_hit_ns", r->gov.cost_ns);
 	json_bool(&r->w, "cost_measured", r->gov.cost_measured);

@@ -15,8 +15,8 @@ struct block_session;
  * estimated slowdown is hits/s * cost / target CPU. The first second
  * measures it (50 ms when it is clearly several times over budget, and then
  * the next on phase is the shortest, to measure again on more than a few
- * CPU ticks); when it exceeds the budget, the probes are duty-cycled:
- * attached a fraction f = budget / estimate of the time, in phases of at
+ * CPU ticks); when it exceeds 3/4 of the budget (the aim), the probes are
+ * duty-cycled: attached a fraction f = aim / estimate of the time, in phases of at
  * least 100 ms on (enough parks to see) and at most 10 s (so the estimate
  * follows the load), the off phase stretched to keep f. Attaching and
  * detaching costs CPU, hence the long phases. Everything it did is reported
@@ -41,6 +41,8 @@ void governor__init(struct governor *g, double budget_pct);
 int governor__tick(struct governor *g, struct block_session *s);
 /* Closes the current phase (at the end of the run). */
 void governor__finish(struct governor *g, struct block_session *s);
+/* The overhead a duty cycle aims at: 3/4 of the budget (the estimate wanders). */
+double governor__aim_pct(const struct governor *g);
 /* Fraction of the run the probes were attached. */
 double governor__sampled(const struct governor *g);
 
