@@ -9,7 +9,12 @@
  *    with less room, against the answers with it off;
  *  - the cache under concurrent callers: threads symbolizing the same pcs
  *    (more than there are slots, so slots are rewritten while read) must
- *    all get the answers computed without it.
+ *    all get the answers computed without it;
+ *  - the decoded tables (pclntab_dense.c) against the walks of the encoded
+ *    ones: every function's first and last byte and 8 pcs inside, decoded
+ *    during the check; and decoded by the threads above, concurrently;
+ *  - pclntab__symbolize_many against pclntab__symbolize pc by pc, pcs
+ *    outside the text among them, with room for 16 frames and for 1.
  */
 #include <pthread.h>
 
@@ -83,6 +88,80 @@ static void check_cache(const struct real_bin *b, struct pclntab *t)
 	free(pcs);
 }
 
+static void check_dense(const struct real_bin *b, struct pclntab *t)
+{
+	size_t i, k, nf = pclntab__nfuncs(t), n = 0, bad = 0;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	struct answer walk, dense;
+	struct pcln_func f;
+
+	pclntab__set_cache(t, false);
+	for (i = 0; i < nf; i++) {
+		assert_int_equal(pclntab__func_at(t, i, &f), 0);
+		for (k = 0; k < 10 && f.end > f.entry; k++) {
+			uint64_t pc = k == 0 ? f.entry : k == 1 ? f.end - 1 : 0;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			if (k > 1)
+				pc = f.entry + x % (f.end - f.entry);
+			pclntab__set_dense(t, false);
+			answer_at(t, pc, 16, &walk);
+			pclntab__set_dense(t, true);
+			answer_at(t, pc, 16, &dense);
+			if (!same_answer(&walk, &dense, 16) && bad < 5)
+				printf("  DBG pc 0x%llx %s: walk n=%d %s %s:%d | dense n=%d %s "
+				       "%s:%d\n",
+				       (unsigned long long)pc, f.name, walk.n,
+				       walk.n > 0 ? walk.fr[0].func : "",
+				       walk.n > 0 ? walk.fr[0].file : "",
+				       walk.n > 0 ? walk.fr[0].line : 0, dense.n,
+				       dense.n > 0 ? dense.fr[0].func : "",
+				       dense.n > 0 ? dense.fr[0].file : "",
+				       dense.n > 0 ? dense.fr[0].line : 0);
+			bad += !same_answer(&walk, &dense, 16);
+			n++;
+		}
+	}
+	pclntab__set_cache(t, true);
+	printf("pclntab: %s: %zu pcs of %zu functions, decoded tables vs walks: %zu differ\n",
+	       b->label, n, nf, bad);
+	assert_int_equal(bad, 0);
+}
+
+static void check_many(const struct real_bin *b, struct pclntab *t)
+{
+	struct pcln_frame *fr;
+	size_t n, k, bad = 0, room;
+	struct answer one;
+	uint64_t *pcs;
+	int *counts;
+
+	n = sample_pcs(t, &pcs);
+	pcs[0] = 0;				 /* before the text */
+	pcs[n - 1] = pclntab__text_start(t) - 1; /* and right before it */
+	fr = malloc(n * 16 * sizeof(*fr));
+	counts = malloc(n * sizeof(*counts));
+	assert_non_null(fr);
+	assert_non_null(counts);
+	for (room = 1; room <= 16; room += 15) {
+		assert_int_equal(pclntab__symbolize_many(t, pcs, n, fr, room, counts), 0);
+		for (k = 0; k < n; k++) {
+			struct answer many = {.n = counts[k]};
+
+			memcpy(many.fr, fr + k * room, room * sizeof(*fr));
+			answer_at(t, pcs[k], room, &one);
+			bad += !same_answer(&one, &many, room);
+		}
+	}
+	printf("pclntab: %s: %zu pcs through pclntab__symbolize_many (room 16, then 1): %zu "
+	       "differ\n",
+	       b->label, n, bad);
+	assert_int_equal(bad, 0);
+	free(counts);
+	free(fr);
+	free(pcs);
+}
+
 struct cache_thread {
 	const struct pclntab *t;
 	const uint64_t *pcs;
@@ -117,10 +196,13 @@ static void check_cache_threads(const struct real_bin *b, struct pclntab *t)
 	n = sample_pcs(t, &pcs);
 	want = malloc(n * sizeof(*want));
 	assert_non_null(want);
+	/* Walked answers; the threads then decode the tables as they race through the cache. */
 	pclntab__set_cache(t, false);
+	pclntab__set_dense(t, false);
 	for (k = 0; k < n; k++)
 		answer_at(t, pcs[k], 16, &want[k]);
 	pclntab__set_cache(t, true);
+	pclntab__set_dense(t, true);
 	for (k = 0; k < 4; k++) {
 		th[k] = (struct cache_thread){t, pcs, want, n, k * n / 4, 0};
 		assert_int_equal(pthread_create(&tid[k], NULL, cache_worker, &th[k]), 0);
@@ -129,7 +211,8 @@ static void check_cache_threads(const struct real_bin *b, struct pclntab *t)
 		pthread_join(tid[k], NULL);
 		bad += th[k].bad;
 	}
-	printf("pclntab: %s: 4 threads x 4 rounds x %zu pcs through the cache: %zu wrong\n",
+	printf("pclntab: %s: 4 threads x 4 rounds x %zu pcs through the cache and decoding: %zu "
+	       "wrong\n",
 	       b->label, n, bad);
 	assert_int_equal(bad, 0);
 	free(want);
@@ -164,6 +247,10 @@ static void test_real_fast_paths(void **state)
 		assert_int_equal(pclntab__open(ef, &t), 0);
 		check_find_func(b, t);
 		check_cache(b, t);
+		check_dense(b, t);
+		check_many(b, t);
+		pclntab__free(t);
+		assert_int_equal(pclntab__open(ef, &t), 0); /* nothing decoded yet */
 		if (i == big)
 			check_cache_threads(b, t);
 		pclntab__free(t);

@@ -353,6 +353,7 @@ void pclntab__free(struct pclntab *t)
 	free(t->by_name);
 	free(t->buckets);
 	free(t->cache);
+	pcln_dense_free(t->dense);
 	free(t);
 }
 

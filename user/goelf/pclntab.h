@@ -94,6 +94,14 @@ int pclntab__find_name(const struct pclntab *t, const char *name, struct pcln_fu
  */
 int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames, size_t max);
 /*
+ * pclntab__symbolize for each of pcs[0..n): pc k's frames in frames[k * max
+ * ..], its return value in counts[k]. The same answers, faster for many pcs
+ * spread over a large binary (their cache misses overlap: pclntab_batch.c).
+ * Returns 0.
+ */
+int pclntab__symbolize_many(const struct pclntab *t, const uint64_t *pcs, size_t n,
+			    struct pcln_frame *frames, size_t max, int *counts);
+/*
  * Recent answers of pclntab__symbolize are cached (2048 direct-mapped
  * slots of up to 4 frames, 256 KiB allocated on first use): stacks repeat
  * pcs. On by default; off makes every call walk the tables (benchmarks
@@ -101,6 +109,16 @@ int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *
  * threads symbolize.
  */
 void pclntab__set_cache(struct pclntab *t, bool on);
+/*
+ * A function's pc tables are decoded on the first lookup in it and kept
+ * (pclntab_dense.c: at most half the table's size in all). On by default;
+ * off walks the encoded tables every time (benchmarks and tests compare
+ * both). Answers are the same either way. Safe to switch while other
+ * threads symbolize (what was decoded stays).
+ */
+void pclntab__set_dense(struct pclntab *t, bool on);
+/* Bytes the decoded tables hold now (0 before the first lookup). */
+size_t pclntab__dense_bytes(const struct pclntab *t);
 
 /* Value of the function's pcsp table at pc: the SP delta (frame size) there. */
 int pclntab__sp_delta(const struct pclntab *t, uint64_t pc, int32_t *delta);

@@ -192,28 +192,48 @@ static uint32_t count_le(const struct pclntab *t, uint32_t i, uint32_t n, uint64
 }
 
 /*
- * The last function whose entry is <= pc: the runtime's findfunc. The
- * buckets narrow the range to [lo, hi]; entries are sorted, so those <= pc
- * after lo are a prefix and counting them finds the answer. A range too
- * long to scan (a coarse bucket; no buckets without memory) is halved
- * first, branch-free (the comparison becomes a conditional move: random
- * pcs would mispredict a branch every other step).
+ * Where pc's function lies: [*lo, *lo + *n), with entry(*lo) <= pc; the
+ * buckets' range (no buckets without memory: the whole table). -ENOENT
+ * when pc is outside the text.
  */
-int pcln_find_index(const struct pclntab *t, uint64_t pc, uint32_t *idx)
+int pcln_find_range(const struct pclntab *t, uint64_t pc, uint32_t *lo, uint32_t *n)
 {
 	const struct pcln_buckets *b;
-	uint32_t lo = 0, n = t->nfunc;
 
 	if (pc < pcln_entry_at(t, 0) || pc >= pcln_entry_at(t, t->nfunc))
 		return -ENOENT;
+	*lo = 0;
+	*n = t->nfunc;
 	b = buckets(t);
 	if (b) {
 		/* pc - base < range, so the bucket is < n and idx[k + 1] exists. */
 		uint64_t k = (pc - b->base) >> b->shift;
 
-		lo = b->idx[k];
-		n = b->idx[k + 1] - lo + 1; /* idx[] never decreases */
+		*lo = b->idx[k];
+		*n = b->idx[k + 1] - *lo + 1; /* idx[] never decreases */
 	}
+	return 0;
+}
+
+/* The bucket entry pcln_find_range will read for pc (a prefetch hint; NULL: none yet). */
+const void *pcln_bucket_of(const struct pclntab *t, uint64_t pc)
+{
+	const struct pcln_buckets *b = __atomic_load_n(&t->buckets, __ATOMIC_ACQUIRE);
+
+	if (!b || pc < b->base || ((pc - b->base) >> b->shift) >= b->n)
+		return NULL;
+	return &b->idx[(pc - b->base) >> b->shift];
+}
+
+/*
+ * The last function of [lo, lo + n) whose entry is <= pc: entries are
+ * sorted, so those <= pc after lo are a prefix and counting them finds the
+ * answer. A range too long to scan is halved first, branch-free (the
+ * comparison becomes a conditional move: random pcs would mispredict a
+ * branch every other step).
+ */
+uint32_t pcln_find_in(const struct pclntab *t, uint64_t pc, uint32_t lo, uint32_t n)
+{
 	/* Invariant: entry(lo) <= pc and the answer lies in [lo, lo + n). */
 	while (n > 32) {
 		uint32_t half = n / 2;
@@ -221,8 +241,39 @@ int pcln_find_index(const struct pclntab *t, uint64_t pc, uint32_t *idx)
 		lo = pcln_entry_at(t, lo + half) <= pc ? lo + half : lo;
 		n -= half;
 	}
-	*idx = lo + count_le(t, lo + 1, n - 1, pc);
-	return 0;
+	return lo + count_le(t, lo + 1, n - 1, pc);
+}
+
+/* The last function whose entry is <= pc: the runtime's findfunc. */
+int pcln_find_index(const struct pclntab *t, uint64_t pc, uint32_t *idx)
+{
+	uint32_t lo, n;
+	int err = pcln_find_range(t, pc, &lo, &n);
+
+	if (!err)
+		*idx = pcln_find_in(t, pc, lo, n);
+	return err;
+}
+
+/*
+ * Prefetch hints for a batch (pclntab_batch.c): the functab entries from
+ * lo on, and function i's record. Never dereferenced past the checks.
+ */
+void pcln_prefetch_entries(const struct pclntab *t, uint32_t lo)
+{
+	if (lo < t->nfunc)
+		__builtin_prefetch(t->data + t->functab + (uint64_t)lo * 2 * t->fieldsz);
+}
+
+void pcln_prefetch_record(const struct pclntab *t, uint32_t i)
+{
+	uint64_t off;
+
+	if (i >= t->nfunc)
+		return;
+	off = t->funcbase + pcln_functab_field(t, 2 * (uint64_t)i + 1);
+	if (off < t->size)
+		__builtin_prefetch(t->data + off);
 }
 
 /*
@@ -282,7 +333,7 @@ static void fill_func(const struct pclntab *t, const struct pcln_rec *r, struct 
 	*f = (struct pcln_func){
 		.entry = r->entry,
 		.end = r->end,
-		.name = name ? name : "?",
+		.name = name ? name : pcln_unknown,
 		.funcid = r->funcid,
 		.flag = r->flag,
 		.wrapper = wid >= 0 && r->funcid == wid,

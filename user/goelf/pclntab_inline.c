@@ -17,36 +17,38 @@
 #include "goelf/pclntab_int.h"
 
 /*
- * Bytes of funcdata i of r. Before go1.18 the slot is an absolute address
+ * Address of funcdata i of r. Before go1.18 the slot is an absolute address
  * (pointer-aligned after pcdata[]); since go1.18 a u32 offset from
- * moduledata.gofunc, ~0 meaning none. NULL when absent or unreachable.
+ * moduledata.gofunc, ~0 meaning none. 0 when absent.
  */
-const uint8_t *pcln_funcdata(const struct pclntab *t, const struct pcln_rec *r, uint32_t i,
-			     uint64_t *avail)
+static uint64_t funcdata_addr(const struct pclntab *t, const struct pcln_rec *r, uint32_t i)
 {
-	uint64_t at = r->fixed + 4 * (uint64_t)r->npcdata, addr;
+	uint64_t at = r->fixed + 4 * (uint64_t)r->npcdata;
 
 	if (i >= r->nfuncdata)
-		return NULL;
+		return 0;
 	if (t->fmt >= PCLNTAB_GO118) {
 		uint32_t off;
 
 		if (at + 4 * (uint64_t)(i + 1) > r->avail || !t->has_md)
-			return NULL;
+			return 0;
 		off = elf_rd32(r->p + at + 4 * i);
-		if (off == UINT32_MAX)
-			return NULL;
-		addr = t->gofunc + off;
-	} else {
-		if ((r->p_vaddr + at) & 7)
-			at += 4;
-		if (at + 8 * (uint64_t)(i + 1) > r->avail)
-			return NULL;
-		addr = elf_rd64(r->p + at + 8 * i);
-		if (!addr)
-			return NULL;
+		return off == UINT32_MAX ? 0 : t->gofunc + off;
 	}
-	return elf_file__vaddr_bytes(t->ef, addr, avail);
+	if ((r->p_vaddr + at) & 7)
+		at += 4;
+	if (at + 8 * (uint64_t)(i + 1) > r->avail)
+		return 0;
+	return elf_rd64(r->p + at + 8 * i);
+}
+
+/* Bytes of funcdata i of r in the file; NULL when absent or unreachable. */
+const uint8_t *pcln_funcdata(const struct pclntab *t, const struct pcln_rec *r, uint32_t i,
+			     uint64_t *avail)
+{
+	uint64_t addr = funcdata_addr(t, r, i);
+
+	return addr ? elf_file__vaddr_bytes(t->ef, addr, avail) : NULL;
 }
 
 struct frame_out {
@@ -60,8 +62,8 @@ static void emit(struct frame_out *o, const char *func, const char *file, int32_
 {
 	if ((size_t)o->n < o->max)
 		o->frames[o->n] = (struct pcln_frame){
-			.func = func ? func : "?",
-			.file = file ? file : "?",
+			.func = func ? func : pcln_unknown,
+			.file = file ? file : pcln_unknown,
 			.line = line,
 			.inlined = inlined,
 		};
@@ -86,12 +88,49 @@ static int bad_tree(const struct pclntab *t, const struct pcln_rec *r, const cha
 			elf_file__name(t->ef), r->index, what);
 }
 
-/* go1.12+: walk outward through parentPc. */
-static int walk_parent_pc(const struct pclntab *t, const struct pcln_rec *r, uint64_t pc,
-			  const uint8_t *tree, uint64_t avail, struct frame_out *o)
+/*
+ * A function being symbolized: its decoded tables when it has them (then r
+ * holds only index, entry, end and nameoff: the record is not read at
+ * all), else its record and the walks.
+ */
+struct func_src {
+	struct pcln_rec r;
+	const struct pcln_dfunc *d;
+	const uint8_t *tree; /* FUNCDATA_InlTree, once tree_known */
+	uint64_t avail;
+	bool tree_known;
+};
+
+static int frame_at(const struct pclntab *t, const struct func_src *f, uint64_t pc,
+		    const char **file, int32_t *line, int32_t *idx)
 {
+	int err;
+
+	if (f->d)
+		return pcln_dense_frame_at(t, f->d, pc - f->r.entry, file, line, idx);
+	err = inline_index(t, &f->r, pc, idx);
+	return err ? err : pcln_file_line(t, &f->r, pc, file, line);
+}
+
+/* The inline tree (kept with the decoded tables, else from the record). */
+static const uint8_t *tree_of(const struct pclntab *t, struct func_src *f)
+{
+	if (!f->tree_known) {
+		f->tree_known = true;
+		f->tree = f->d ? pcln_dense_tree(f->d, &f->avail)
+			       : pcln_funcdata(t, &f->r, t->funcdata_inl, &f->avail);
+	}
+	return f->tree;
+}
+
+/* go1.12+: walk outward through parentPc. Without a tree, the physical frame only. */
+static int walk_parent_pc(const struct pclntab *t, struct func_src *f, uint64_t pc,
+			  struct frame_out *o)
+{
+	const struct pcln_rec *r = &f->r;
 	bool go120 = t->fmt >= PCLNTAB_GO120;
 	uint64_t entsz = go120 ? 16 : 20;
+	const uint8_t *tree;
 	const char *file;
 	int32_t idx, line;
 	int depth, err;
@@ -100,16 +139,15 @@ static int walk_parent_pc(const struct pclntab *t, const struct pcln_rec *r, uin
 		const uint8_t *e;
 		int64_t parent_pc;
 
-		err = inline_index(t, r, pc, &idx);
-		if (!err)
-			err = pcln_file_line(t, r, pc, &file, &line);
+		err = frame_at(t, f, pc, &file, &line, &idx);
 		if (err)
 			return err;
-		if (idx < 0) {
+		tree = idx < 0 ? NULL : tree_of(t, f);
+		if (!tree) {
 			emit(o, pcln_name(t, r->nameoff), file, line, false);
 			return 0;
 		}
-		if (((uint64_t)idx + 1) * entsz > avail)
+		if (((uint64_t)idx + 1) * entsz > f->avail)
 			return bad_tree(t, r, "index past the tree");
 		e = tree + (uint64_t)idx * entsz;
 		parent_pc = (int32_t)elf_rd32(e + (go120 ? 8 : 16));
@@ -198,42 +236,58 @@ static void prefetch_tables(const struct pclntab *t, const struct pcln_rec *r)
 		prefetch_at(t, t->cutab + 4 * (uint64_t)r->cuoff);
 }
 
-static int symbolize_walk(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames,
-			  size_t max)
+/* The frames at pc in function i, from its tables. */
+static int symbolize_walk(const struct pclntab *t, uint32_t i, uint64_t pc,
+			  struct pcln_frame *frames, size_t max)
 {
 	struct frame_out o = {frames, max, 0};
-	const uint8_t *tree;
-	struct pcln_rec r;
-	uint64_t avail = 0;
-	uint32_t i;
+	struct func_src f = {0};
 	int err;
 
-	err = pcln_find_index(t, pc, &i);
-	if (!err)
-		err = pcln_rec_load(t, i, &r);
+	f.d = pcln_dense_get(t, i);
+	if (f.d) {
+		f.r = (struct pcln_rec){.index = i,
+					.entry = pcln_entry_at(t, i),
+					.end = pcln_entry_at(t, i + 1),
+					.nameoff = pcln_dense_nameoff(f.d)};
+		err = walk_parent_pc(t, &f, pc, &o);
+		return err ? err : o.n;
+	}
+	err = pcln_rec_load(t, i, &f.r);
 	if (err)
 		return err;
-	prefetch_tables(t, &r);
-	tree = pcln_funcdata(t, &r, t->funcdata_inl, &avail);
-	if (tree)
-		__builtin_prefetch(tree); /* small trees: the entry the walk reads */
-	if (!tree) /* nothing inlined, or no module data (go1.18+): physical frame only */
-		err = physical_only(t, &r, pc, &o);
+	prefetch_tables(t, &f.r);
+	f.tree = pcln_funcdata(t, &f.r, t->funcdata_inl, &f.avail);
+	f.tree_known = true;
+	if (f.tree)
+		__builtin_prefetch(f.tree); /* small trees: the entry the walk reads */
+	if (!f.tree) /* nothing inlined, or no module data (go1.18+): physical frame only */
+		err = physical_only(t, &f.r, pc, &o);
 	else if (t->fmt == PCLNTAB_GO12 && t->go12_old)
-		err = walk_parent_index(t, &r, pc, tree, avail, &o);
+		err = walk_parent_index(t, &f.r, pc, f.tree, f.avail, &o);
 	else
-		err = walk_parent_pc(t, &r, pc, tree, avail, &o);
+		err = walk_parent_pc(t, &f, pc, &o);
 	return err ? err : o.n;
+}
+
+/* The tables' answer, remembered in the result cache when it fits. */
+int pcln_symbolize_at(const struct pclntab *t, uint32_t i, uint64_t pc, struct pcln_frame *frames,
+		      size_t max)
+{
+	int n = symbolize_walk(t, i, pc, frames, max);
+
+	if (n > 0 && (size_t)n <= max)
+		pcln_cache_put(t, pc, frames, n);
+	return n;
 }
 
 int pclntab__symbolize(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames, size_t max)
 {
 	int n = pcln_cache_get(t, pc, frames, max);
+	uint32_t i;
 
 	if (n > 0)
 		return n;
-	n = symbolize_walk(t, pc, frames, max);
-	if (n > 0 && (size_t)n <= max)
-		pcln_cache_put(t, pc, frames, n);
-	return n;
+	n = pcln_find_index(t, pc, &i);
+	return n ? n : pcln_symbolize_at(t, i, pc, frames, max);
 }

@@ -70,6 +70,8 @@ struct pclntab {
 	struct pcln_buckets *buckets; /* pc → function index (pcln_find_index) */
 	struct pcln_cache *cache;     /* recent symbolize results (pclntab_cache.c) */
 	bool cache_off;		      /* pclntab__set_cache(t, false) */
+	struct pcln_dense *dense;     /* decoded pc tables (pclntab_dense.c) */
+	bool dense_off;		      /* pclntab__set_dense(t, false) */
 };
 
 #define PCLN_WRAPPER_UNKNOWN (-2)
@@ -120,11 +122,20 @@ static inline const char *pcln_name(const struct pclntab *t, uint32_t nameoff)
 /* pclntab_func.c */
 int pcln_rec_load(const struct pclntab *t, uint32_t i, struct pcln_rec *r);
 int pcln_find_index(const struct pclntab *t, uint64_t pc, uint32_t *idx);
+int pcln_find_range(const struct pclntab *t, uint64_t pc, uint32_t *lo, uint32_t *n);
+uint32_t pcln_find_in(const struct pclntab *t, uint64_t pc, uint32_t lo, uint32_t n);
+const void *pcln_bucket_of(const struct pclntab *t, uint64_t pc);
+void pcln_prefetch_entries(const struct pclntab *t, uint32_t lo);
+void pcln_prefetch_record(const struct pclntab *t, uint32_t i);
 int pcln_wrapper_id(const struct pclntab *t);
 
 /* pclntab_pcvalue.c */
+/* "?": an unknown name or file. One object, so equal answers hold equal pointers. */
+extern const char pcln_unknown[];
 int pcln_pcvalue(const struct pclntab *t, const struct pcln_rec *r, uint32_t off, uint64_t pc,
 		 int32_t *val);
+int pcln_pcvalue_runs(const struct pclntab *t, const struct pcln_rec *r, uint32_t off,
+		      int (*run)(void *ctx, uint64_t end, int32_t value), void *ctx);
 int pcln_pcdata(const struct pclntab *t, const struct pcln_rec *r, uint32_t table, uint64_t pc,
 		int32_t *val);
 const char *pcln_file(const struct pclntab *t, const struct pcln_rec *r, int32_t fileno);
@@ -138,7 +149,25 @@ void pcln_find_moduledata(struct pclntab *t);
 int pcln_cache_get(const struct pclntab *t, uint64_t pc, struct pcln_frame *frames, size_t max);
 void pcln_cache_put(const struct pclntab *t, uint64_t pc, const struct pcln_frame *frames, int n);
 
+/* pclntab_dense.c: NULL when function i keeps the walk */
+struct pcln_dfunc;
+const struct pcln_dfunc *pcln_dense_get(const struct pclntab *t, uint32_t i);
+uint32_t pcln_dense_nameoff(const struct pcln_dfunc *f);
+/* The inline tree (NULL: none) and its bytes in the file. */
+const uint8_t *pcln_dense_tree(const struct pcln_dfunc *f, uint64_t *avail);
+/* As pcln_file_line + the inline index (idx may be NULL), off = pc - entry. */
+int pcln_dense_frame_at(const struct pclntab *t, const struct pcln_dfunc *f, uint64_t off,
+			const char **file, int32_t *line, int32_t *idx);
+void pcln_dense_free(struct pcln_dense *d);
+/* Batch hints: function i's slot, then (once the slot is cached) its decoding or record. */
+void pcln_dense_prefetch_slot(const struct pclntab *t, uint32_t i);
+void pcln_dense_prefetch(const struct pclntab *t, uint32_t i);
+void pcln_dense_prefetch_rest(const struct pclntab *t, uint32_t i); /* once its header is cached */
+
 /* pclntab_inline.c */
+/* pclntab__symbolize once pc's function (i) is known and the result cache missed. */
+int pcln_symbolize_at(const struct pclntab *t, uint32_t i, uint64_t pc, struct pcln_frame *frames,
+		      size_t max);
 const uint8_t *pcln_funcdata(const struct pclntab *t, const struct pcln_rec *r, uint32_t i,
 			     uint64_t *avail);
 

@@ -63,11 +63,52 @@ bad_table(const struct pclntab *t, const struct pcln_rec *r, uint32_t off, bool 
 }
 
 /*
+ * One step of the table at *p: the value and pc offset it ends at. 1 for a
+ * step, 0 at the end of the table (a zero value delta, except while the pc
+ * is still at the entry: the runtime's `first`, which is not "first step"),
+ * -1 when corrupt. Each step consumes at least two bytes.
+ */
+static inline int pcv_next(const uint8_t **pp, const uint8_t *end, uint64_t *cur, int32_t *v,
+			   uint32_t quantum)
+{
+	const uint8_t *p = *pp;
+	struct uvarint dv, dpc;
+
+	if (p >= end)
+		return -1;
+	if (*p == 0 && *cur != 0)
+		return 0;
+	dv = uvarint(p, end);
+	if (!dv.p)
+		return -1;
+	dpc = uvarint(dv.p, end);
+	if (!dpc.p)
+		return -1;
+	*pp = dpc.p;
+	/* Zig-zag in unsigned arithmetic: a hostile delta must not overflow int32. */
+	*v = (int32_t)((uint32_t)*v + ((dv.v >> 1) ^ (0u - (dv.v & 1))));
+	*cur += (uint64_t)dpc.v * quantum;
+	return 1;
+}
+
+/* The table at off of r, checked against the table's size; NULL when absent (off 0). */
+static int pcv_table(const struct pclntab *t, const struct pcln_rec *r, uint32_t off,
+		     const uint8_t **p)
+{
+	*p = NULL;
+	if (off == 0)
+		return -ENOENT;
+	if (t->pctab + off >= t->size)
+		return bad_table(t, r, off, true);
+	*p = t->data + t->pctab + off;
+	return 0;
+}
+
+/*
  * Value of the table at off for pc. -ENOENT when the table is absent
  * (off 0, as in the runtime) or ends before pc; -GT_EFORMAT when it is
- * corrupt. Each step consumes at least two bytes, so the walk is bounded
- * by the table size. pcs are kept as offsets from the entry: the table's
- * own unit, and one compare per step.
+ * corrupt. pcs are kept as offsets from the entry: the table's own unit,
+ * and one compare per step.
  */
 int pcln_pcvalue(const struct pclntab *t, const struct pcln_rec *r, uint32_t off, uint64_t pc,
 		 int32_t *val)
@@ -76,33 +117,13 @@ int pcln_pcvalue(const struct pclntab *t, const struct pcln_rec *r, uint32_t off
 	uint64_t cur = 0, target = pc - r->entry, limit = r->end - r->entry;
 	uint32_t quantum = t->quantum;
 	int32_t v = -1;
+	int err = pcv_table(t, r, off, &p), step;
 
-	if (off == 0)
-		return -ENOENT;
-	if (t->pctab + off >= t->size)
-		return bad_table(t, r, off, true);
+	if (err)
+		return err;
 	if (pc < r->entry || pc >= r->end)
 		return -ENOENT; /* callers pass pcs inside the function; nothing else holds */
-	p = t->data + t->pctab + off;
-	for (;;) {
-		struct uvarint dv, dpc;
-
-		if (p >= end)
-			return bad_table(t, r, off, false);
-		/* A zero value delta ends the table, except while the pc is still at the
-		 * entry (the runtime's `first`, which is not "first step"). */
-		if (*p == 0 && cur != 0)
-			return -ENOENT;
-		dv = uvarint(p, end);
-		if (!dv.p)
-			return bad_table(t, r, off, false);
-		dpc = uvarint(dv.p, end);
-		if (!dpc.p)
-			return bad_table(t, r, off, false);
-		p = dpc.p;
-		/* Zig-zag in unsigned arithmetic: a hostile delta must not overflow int32. */
-		v = (int32_t)((uint32_t)v + ((dv.v >> 1) ^ (0u - (dv.v & 1))));
-		cur += (uint64_t)dpc.v * quantum;
+	while ((step = pcv_next(&p, end, &cur, &v, quantum)) > 0) {
 		if (cur > limit)
 			return -ENOENT;
 		if (target < cur) {
@@ -110,6 +131,35 @@ int pcln_pcvalue(const struct pclntab *t, const struct pcln_rec *r, uint32_t off
 			return 0;
 		}
 	}
+	return step ? bad_table(t, r, off, false) : -ENOENT;
+}
+
+/*
+ * Every run of the table at off, in order: run(ctx, end, value) for the
+ * pcs below the entry + end (offsets, increasing). Stops where a walk for
+ * any pc would: the end of the table, a step past the function's end (not
+ * reported), or one reaching it. What pcln_pcvalue answers for an offset x
+ * is the value of the first run whose end is > x, -ENOENT past the last.
+ * 0, -ENOENT (absent table), -GT_EFORMAT (corrupt), or run's error.
+ */
+int pcln_pcvalue_runs(const struct pclntab *t, const struct pcln_rec *r, uint32_t off,
+		      int (*run)(void *ctx, uint64_t end, int32_t value), void *ctx)
+{
+	const uint8_t *p, *end = t->data + t->size;
+	uint64_t cur = 0, limit = r->end - r->entry;
+	int32_t v = -1;
+	int err = pcv_table(t, r, off, &p), step;
+
+	if (err)
+		return err;
+	while ((step = pcv_next(&p, end, &cur, &v, t->quantum)) > 0) {
+		if (cur > limit)
+			return 0;
+		err = run(ctx, cur, v);
+		if (err || cur == limit)
+			return err;
+	}
+	return step ? bad_table(t, r, off, false) : 0;
 }
 
 int pcln_pcdata(const struct pclntab *t, const struct pcln_rec *r, uint32_t table, uint64_t pc,
@@ -143,6 +193,8 @@ const char *pcln_file(const struct pclntab *t, const struct pcln_rec *r, int32_t
 	return pcln_cstr(t, t->filetab + off);
 }
 
+const char pcln_unknown[] = "?";
+
 /* "?" and 0 when a table is absent or ends early; -GT_EFORMAT when corrupt. */
 int pcln_file_line(const struct pclntab *t, const struct pcln_rec *r, uint64_t pc,
 		   const char **file, int32_t *line)
@@ -151,7 +203,7 @@ int pcln_file_line(const struct pclntab *t, const struct pcln_rec *r, uint64_t p
 	const char *f;
 	int err;
 
-	*file = "?";
+	*file = pcln_unknown;
 	*line = 0;
 	err = pcln_pcvalue(t, r, r->pcfile, pc, &fileno);
 	if (!err)

@@ -14,12 +14,16 @@
 
 #define MAX_FRAMES 64
 #define MAX_TOKEN 64
+#define BATCH 64 /* addresses symbolized together (symbolizer__symbolize_many) */
 
 struct addr_out {
 	struct symbolizer *sym;
 	struct json_writer w;
 	bool json;
 	size_t count;
+	uint64_t pending[BATCH]; /* parsed, not yet printed */
+	size_t npending;
+	struct sym_frame *frames; /* BATCH * MAX_FRAMES */
 };
 
 static void print_frames_text(uint64_t addr, const struct sym_frame *fr, int n)
@@ -69,16 +73,13 @@ static void print_frames_json(struct json_writer *w, uint64_t addr, const struct
 	json_obj_end(w);
 }
 
-static int one_addr(struct addr_out *o, const char *tok)
+static int print_addr(struct addr_out *o, uint64_t addr, struct sym_frame *fr, int n)
 {
-	struct sym_frame fr[MAX_FRAMES];
-	uint64_t addr;
-	int n;
-
-	if (num_parse_u64(tok, 0, UINT64_MAX, &addr))
-		return err_fail(GT_EUSAGE, "info --addr: '%s' is not an address", tok);
-	err_clear();
-	n = symbolizer__symbolize(o->sym, addr, fr, MAX_FRAMES);
+	if (n <= 0) {
+		/* Again alone: the batch does not keep each failure's reason. */
+		err_clear();
+		n = symbolizer__symbolize(o->sym, addr, fr, MAX_FRAMES);
+	}
 	if (n < 0 && n != -ENOENT)
 		return n;
 	if (n > MAX_FRAMES)
@@ -91,6 +92,32 @@ static int one_addr(struct addr_out *o, const char *tok)
 		printf("0x%-16llx ?? (%s)\n", (unsigned long long)addr, err_msg());
 	o->count++;
 	return 0;
+}
+
+/* Symbolizes and prints the pending addresses, in order. */
+static int flush(struct addr_out *o)
+{
+	int counts[BATCH], err = 0;
+	size_t k;
+
+	symbolizer__symbolize_many(o->sym, o->pending, o->npending, o->frames, MAX_FRAMES, counts);
+	for (k = 0; k < o->npending && !err; k++)
+		err = print_addr(o, o->pending[k], o->frames + k * MAX_FRAMES, counts[k]);
+	o->npending = 0;
+	return err;
+}
+
+static int one_addr(struct addr_out *o, const char *tok)
+{
+	uint64_t addr;
+	int err;
+
+	if (num_parse_u64(tok, 0, UINT64_MAX, &addr)) {
+		err = flush(o); /* what came before is printed first */
+		return err ? err : err_fail(GT_EUSAGE, "info --addr: '%s' is not an address", tok);
+	}
+	o->pending[o->npending++] = addr;
+	return o->npending == BATCH ? flush(o) : 0;
 }
 
 /* Addresses separated by commas or whitespace. */
@@ -136,10 +163,15 @@ int info_symbolize(const struct info_subject *s, const char *list, bool json)
 	struct addr_out o = {.json = json};
 	int err;
 
+	o.frames = malloc(BATCH * MAX_FRAMES * sizeof(*o.frames));
+	if (!o.frames)
+		return -ENOMEM;
 	err = s->pid ? symbolizer__open_pid(s->pid, &o.sym)
 		     : symbolizer__open_file(s->path, &o.sym);
-	if (err)
+	if (err) {
+		free(o.frames);
 		return err;
+	}
 	symbolizer__enable_kernel(o.sym); /* best effort: kernel addresses show as ?? without it */
 	if (json) {
 		json_init(&o.w, stdout);
@@ -147,12 +179,15 @@ int info_symbolize(const struct info_subject *s, const char *list, bool json)
 		json_arr_begin(&o.w, "symbolize");
 	}
 	err = strcmp(list, "-") ? each_token(&o, list) : each_stdin_line(&o);
+	if (!err)
+		err = flush(&o);
 	if (json) {
 		json_arr_end(&o.w);
 		json_obj_end(&o.w);
 		json_end_line(&o.w);
 	}
 	symbolizer__free(o.sym);
+	free(o.frames);
 	if (!err && !o.count)
 		err = err_fail(GT_EUSAGE, "info --addr: no addresses given");
 	return err;

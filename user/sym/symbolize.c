@@ -2,6 +2,7 @@
 /* Address → frames: which module, which table, which frames. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -34,15 +35,13 @@ static int from_kernel(struct symbolizer *s, uint64_t addr, struct sym_frame *fr
 	return 1;
 }
 
-static int from_pclntab(struct sym_module *mod, uint64_t vaddr, struct sym_frame *fr, size_t max)
+/* pclntab's n frames for vaddr as the facade's (n already capped by the caller's room). */
+static int go_frames(struct sym_module *mod, uint64_t vaddr, const struct pcln_frame *pf, int n,
+		     struct sym_frame *fr, size_t max)
 {
-	struct pcln_frame pf[MAX_GO_FRAMES];
 	struct pcln_func fn;
-	int n, i;
+	int i;
 
-	n = pclntab__symbolize(mod->pcln, vaddr, pf, MAX_GO_FRAMES);
-	if (n <= 0)
-		return n ? n : -ENOENT;
 	if (n > MAX_GO_FRAMES)
 		n = MAX_GO_FRAMES;
 	if (pclntab__find_func(mod->pcln, vaddr, &fn))
@@ -56,6 +55,16 @@ static int from_pclntab(struct sym_module *mod, uint64_t vaddr, struct sym_frame
 					   .module = mod->key,
 					   .source = SYM_SRC_GOPCLNTAB};
 	return n;
+}
+
+static int from_pclntab(struct sym_module *mod, uint64_t vaddr, struct sym_frame *fr, size_t max)
+{
+	struct pcln_frame pf[MAX_GO_FRAMES];
+	int n = pclntab__symbolize(mod->pcln, vaddr, pf, MAX_GO_FRAMES);
+
+	if (n <= 0)
+		return n ? n : -ENOENT;
+	return go_frames(mod, vaddr, pf, n, fr, max);
 }
 
 static int from_elf_syms(struct sym_module *mod, uint64_t vaddr, struct sym_frame *fr, size_t max)
@@ -138,4 +147,35 @@ int symbolizer__symbolize(struct symbolizer *s, uint64_t addr, struct sym_frame 
 	if (!s->pid)
 		return from_module(&s->mods[0], addr, frames, max);
 	return from_process(s, addr, frames, max);
+}
+
+/*
+ * A file's Go addresses in one pclntab__symbolize_many call (their cache
+ * misses overlap); whatever it does not answer goes on as one address would
+ * (ELF symbols, kallsyms). Bound to a process, one by one.
+ */
+int symbolizer__symbolize_many(struct symbolizer *s, const uint64_t *addrs, size_t n,
+			       struct sym_frame *frames, size_t max, int *counts)
+{
+	struct sym_module *mod = s->pid ? NULL : &s->mods[0];
+	struct pcln_frame *pf = NULL;
+	size_t k;
+
+	if (mod && mod->pcln && !mod->open_err && n)
+		pf = malloc(n * MAX_GO_FRAMES * sizeof(*pf));
+	if (pf)
+		pclntab__symbolize_many(mod->pcln, addrs, n, pf, MAX_GO_FRAMES, counts);
+	for (k = 0; k < n; k++) {
+		struct sym_frame *fr = frames + k * max;
+
+		if (pf && addrs[k] < KERNEL_ADDR_MIN && counts[k] > 0)
+			counts[k] = go_frames(mod, addrs[k], pf + k * MAX_GO_FRAMES, counts[k], fr,
+					      max);
+		else if (pf && addrs[k] < KERNEL_ADDR_MIN && counts[k] != -ENOENT)
+			continue; /* pclntab's error (a corrupt table), as from_module returns it */
+		else
+			counts[k] = symbolizer__symbolize(s, addrs[k], fr, max);
+	}
+	free(pf);
+	return 0;
 }

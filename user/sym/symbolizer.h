@@ -59,6 +59,15 @@ int symbolizer__enable_kernel(struct symbolizer *s);
 int symbolizer__symbolize(struct symbolizer *s, uint64_t addr, struct sym_frame *frames,
 			  size_t max);
 
+/*
+ * symbolizer__symbolize for each of addrs[0..n): addrs[k]'s frames at
+ * frames[k * max], its return value in counts[k]. Faster for many
+ * addresses of a Go binary (pclntab__symbolize_many). A failed address's
+ * err_set() reason is not kept: symbolize it alone to print why. Returns 0.
+ */
+int symbolizer__symbolize_many(struct symbolizer *s, const uint64_t *addrs, size_t n,
+			       struct sym_frame *frames, size_t max, int *counts);
+
 const char *sym_source_name(enum sym_source src);
 
 #endif
