@@ -24,6 +24,7 @@ struct go_func_range {
 struct go_proc {
 	pid_t pid;
 	struct proc_pid_ref ref;
+	int pidfd; /* -1: none (checks read /proc/PID/stat) */
 	char comm[64];
 	char version[64];
 	struct go_version ver;

@@ -75,6 +75,8 @@ void go_proc__free(struct go_proc *p)
 		pclntab__free(p->pcln);
 		elf_file__free(p->ef);
 	}
+	if (p->pidfd >= 0)
+		close(p->pidfd);
 	symbolizer__free(p->sym);
 	elf_syms__free(p->syms);
 	free(p->scratch);
@@ -209,9 +211,12 @@ int go_proc__open(pid_t pid, struct go_proc **out)
 	if (!p)
 		return -ENOMEM;
 	p->pid = pid;
+	p->pidfd = -1;
 	err = proc_pid__check(pid);
 	if (!err)
 		err = proc_pid_ref__init(&p->ref, pid);
+	if (!err)
+		p->pidfd = proc_pid_ref__pidfd(&p->ref);
 	if (!err && proc_pid__comm(pid, p->comm, sizeof(p->comm)))
 		snprintf(p->comm, sizeof(p->comm), "?");
 	if (!err)
@@ -274,6 +279,7 @@ int go_proc__open_image(struct elf_file *ef, struct pclntab *pcln, struct go_wai
 	if (!p)
 		return -ENOMEM;
 	p->borrowed = true; /* field by field: the struct is too big for a stack temporary */
+	p->pidfd = -1;
 	p->ef = ef;
 	p->pcln = pcln;
 	p->wr = wr;

@@ -597,7 +597,9 @@ int go_proc__snapshot(struct go_proc *p, struct go_snapshot **out)
 	if (!err)
 		err = build(p, w.gs, w.raw, w.keep, w.ctx, s->allglen, s, w.pc_off);
 	if (!err)
-		err = p->borrowed ? 0 : proc_pid_ref__check(&p->ref);
+		err = p->borrowed     ? 0
+		      : p->pidfd >= 0 ? proc_pid_ref__check_pidfd(&p->ref, p->pidfd)
+				      : proc_pid_ref__check(&p->ref);
 	if (!err) {
 		remember(p, w.raw, w.keep, w.pc_off, s->allglen, s);
 		compact(s, w.keep, w.pc_off, s->allglen);

@@ -93,5 +93,9 @@ int proc_pid_ref__init(struct proc_pid_ref *ref, pid_t pid);
  * the process owns, so the data read is known to be its own.
  */
 int proc_pid_ref__check(const struct proc_pid_ref *ref);
+/* A pidfd for ref's process (the caller closes it), or -1 when none can be had. */
+int proc_pid_ref__pidfd(const struct proc_pid_ref *ref);
+/* proc_pid_ref__check, cheaper, with the fd from proc_pid_ref__pidfd. */
+int proc_pid_ref__check_pidfd(const struct proc_pid_ref *ref, int pidfd);
 
 #endif

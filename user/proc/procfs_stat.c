@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* /proc/<pid>/stat: the state and start time that pin a pid to a process. */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "base/num.h"
@@ -98,5 +101,47 @@ int proc_pid_ref__check(const struct proc_pid_ref *ref)
 	if (state == 'Z' || state == 'X')
 		return err_fail(ESRCH, "pid %d exited during inspection (now a zombie)",
 				(int)ref->pid);
+	return 0;
+}
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/*
+ * A pidfd for the process ref names, or -1 (kernels before 5.3, or the pid
+ * already reused: the start time is read again once the fd is held).
+ */
+int proc_pid_ref__pidfd(const struct proc_pid_ref *ref)
+{
+	uint64_t start;
+	char state;
+	int fd = (int)syscall(SYS_pidfd_open, ref->pid, 0);
+
+	if (fd < 0)
+		return -1;
+	if (read_stat(ref->pid, &state, &start) || start != ref->start_time) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * proc_pid_ref__check through a pidfd: one poll instead of reading
+ * /proc/PID/stat (open, format, read, close: a tenth of a goroutine
+ * snapshot's CPU on an HTTP server sampled at 100 Hz). A pidfd turns
+ * readable when its process exits (zombies included), and it keeps naming
+ * that process when the number is reused.
+ */
+int proc_pid_ref__check_pidfd(const struct proc_pid_ref *ref, int pidfd)
+{
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+	int n = poll(&pfd, 1, 0);
+
+	if (n < 0)
+		return proc_pid_ref__check(ref);
+	if (n > 0)
+		return err_fail(ESRCH, "pid %d exited during inspection", (int)ref->pid);
 	return 0;
 }
