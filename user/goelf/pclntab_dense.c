@@ -9,15 +9,16 @@
  *
  * Per function (struct pcln_dfunc, then its arrays): the name offset and
  * the inline tree's address, so a lookup never touches the _func record
- * (one cache miss fewer on random pcs); for each
- * table its run ends (uint16 offsets from the entry); the file runs hold
- * the file name's offset in the table (the CU's file row read once, here),
- * the line runs a 16-bit delta from the function's first line, the inline
- * runs the tree index. A function these do not fit (text past 64 KiB,
- * lines spread past +-32K, a corrupt table) is marked and keeps the walk,
- * which answers exactly as before (errors too).
+ * (one cache miss fewer on random pcs); for each table its run ends
+ * (offsets from the entry: 16-bit, 32-bit in functions past 64 KiB, whose
+ * long tables are searched in halves first); the file runs hold the file
+ * name's offset in the table (the CU's file row read once, here), the line
+ * runs a 16-bit delta from the function's first line, the inline runs the
+ * tree index. A function these do not fit (lines spread past +-32K, more
+ * than 65535 runs, a corrupt table) is marked and keeps the walk, which
+ * answers exactly as before (errors too).
  *
- * buf 1.75.0 (58,519 functions): 1.49M runs, 8.1 MiB decoded (with the
+ * buf 1.75.0 (58,519 functions): 1.49M runs, 8.7 MiB decoded (with the
  * per-function slots), against a 17.5 MiB table; bench/symbolize.sh, result
  * cache off: 232 -> 120 ns per random pc, 136 -> 70 ns per repeating one. The decoded bytes are
  * capped at half the table's size, so gotrace's memory stays under twice the table (the issue's
@@ -38,8 +39,8 @@
 #include "goelf/pclntab_int.h"
 
 #define CHUNK_BYTES (256u << 10)
-#define CHUNK_SLACK 16 /* runs_le reads whole 16-byte blocks: past a function's last end */
-#define MAX_RUNS 4096  /* per table: more means a function far larger than 64 KiB */
+#define CHUNK_SLACK 16	    /* runs_le reads whole 16-byte blocks: past a function's last end */
+#define MAX_RUNS UINT16_MAX /* per table (the counts are 16-bit) */
 #define NO_FILE UINT32_MAX
 
 struct pcln_dfunc {
@@ -50,25 +51,26 @@ struct pcln_dfunc {
 	uint32_t pad;
 	uint16_t nfile, nline, ninl;
 	uint16_t absent; /* DF_* of the tables a walk calls absent (-ENOENT at once) */
-	/* uint16_t fend[nfile], lend[nline], iend[ninl]; (4-aligned) uint32_t foff[nfile];
-	 * int16_t ldelta[nline], ival[ninl] */
+	/* ends: fend[nfile], lend[nline], iend[ninl] (uint16_t, uint32_t with DF_WIDE);
+	 * (4-aligned) uint32_t foff[nfile]; int16_t ldelta[nline], ival[ninl] */
 };
 
 #define DF_NO_INL 1u /* no inline-index table: every lookup says -1 */
+#define DF_WIDE 2u   /* text past 64 KiB: 32-bit run ends */
 
 /* A slot's state besides a published pointer. */
 #define DF_WALK ((struct pcln_dfunc *)1) /* not decodable: keep walking */
 
 struct chunk {
 	struct chunk *next;
-	size_t used;
+	size_t used, cap;
 	uint8_t bytes[];
 };
 
 /* One table's runs while decoding. */
 struct runs {
 	uint16_t n;
-	uint16_t end[MAX_RUNS];
+	uint32_t end[MAX_RUNS];
 	int32_t val[MAX_RUNS];
 };
 
@@ -138,14 +140,30 @@ static void *arena_alloc(struct pcln_dense *d, size_t n)
 	struct chunk *c = d->chunks;
 
 	n = (n + 7) & ~(size_t)7;
-	if (d->bytes + n > d->cap || n > CHUNK_BYTES)
+	if (d->bytes + n > d->cap)
 		return NULL;
-	if (!c || CHUNK_BYTES - c->used < n) {
+	if (n > CHUNK_BYTES / 4) { /* a huge function: a chunk of its own, behind the current */
+		struct chunk *big = calloc(1, sizeof(*big) + n + CHUNK_SLACK);
+
+		if (!big)
+			return NULL;
+		big->used = big->cap = n;
+		if (c) {
+			big->next = c->next;
+			c->next = big;
+		} else {
+			d->chunks = big;
+		}
+		d->bytes += n;
+		return big->bytes;
+	}
+	if (!c || c->cap - c->used < n) {
 		c = calloc(1, sizeof(*c) + CHUNK_BYTES + CHUNK_SLACK);
 		if (!c)
 			return NULL;
 		c->next = d->chunks;
 		c->used = 0;
+		c->cap = CHUNK_BYTES;
 		d->chunks = c;
 	}
 	c->used += n;
@@ -157,9 +175,9 @@ static int add_run(void *ctx, uint64_t end, int32_t value)
 {
 	struct runs *r = ctx;
 
-	if (r->n == MAX_RUNS || end > UINT16_MAX)
+	if (r->n == MAX_RUNS || end > UINT32_MAX)
 		return -E2BIG;
-	r->end[r->n] = (uint16_t)end;
+	r->end[r->n] = (uint32_t)end;
 	r->val[r->n++] = value;
 	return 0;
 }
@@ -175,16 +193,16 @@ static int table_runs(const struct pclntab *t, const struct pcln_rec *rec, uint3
 	return err == -ENOENT ? 0 : err;
 }
 
-static size_t dfunc_size(uint16_t nf, uint16_t nl, uint16_t ni)
+static size_t dfunc_size(uint16_t nf, uint16_t nl, uint16_t ni, bool wide)
 {
-	size_t ends = sizeof(struct pcln_dfunc) + 2 * ((size_t)nf + nl + ni);
+	size_t ends = sizeof(struct pcln_dfunc) + (wide ? 4 : 2) * ((size_t)nf + nl + ni);
 
 	return ((ends + 3) & ~(size_t)3) + 4 * (size_t)nf + 2 * ((size_t)nl + ni);
 }
 
 /* The arrays behind a dfunc, in the order dfunc_size counts them. */
 struct dview {
-	const uint16_t *fend, *lend, *iend;
+	const void *fend, *lend, *iend; /* uint16_t, or uint32_t with DF_WIDE */
 	const uint32_t *foff;
 	const int16_t *ldelta, *ival;
 };
@@ -192,17 +210,29 @@ struct dview {
 static inline __attribute__((always_inline)) struct dview view(const struct pcln_dfunc *f)
 {
 	const uint8_t *p = (const uint8_t *)(f + 1);
-	size_t ends = sizeof(*f) + 2 * ((size_t)f->nfile + f->nline + f->ninl);
+	size_t es = f->absent & DF_WIDE ? 4 : 2;
+	size_t ends = sizeof(*f) + es * ((size_t)f->nfile + f->nline + f->ninl);
 	const uint8_t *vals = (const uint8_t *)f + ((ends + 3) & ~(size_t)3);
 	struct dview v;
 
-	v.fend = (const uint16_t *)p;
-	v.lend = v.fend + f->nfile;
-	v.iend = v.lend + f->nline;
+	v.fend = p;
+	v.lend = p + es * f->nfile;
+	v.iend = p + es * ((size_t)f->nfile + f->nline);
 	v.foff = (const uint32_t *)vals;
 	v.ldelta = (const int16_t *)(v.foff + f->nfile);
 	v.ival = v.ldelta + f->nline;
 	return v;
+}
+
+/* One table's run ends into place, 16- or 32-bit. */
+static void put_ends(const void *dst, const struct runs *r, bool wide)
+{
+	for (uint16_t k = 0; k < r->n; k++) {
+		if (wide)
+			((uint32_t *)dst)[k] = r->end[k];
+		else
+			((uint16_t *)dst)[k] = (uint16_t)r->end[k];
+	}
 }
 
 /* The three tables of function i, decoded; NULL when they do not fit (the walk stays). */
@@ -211,6 +241,7 @@ static struct pcln_dfunc *decode(const struct pclntab *t, struct pcln_dense *d, 
 {
 	uint32_t inl_off = 0;
 	const uint8_t *tree;
+	bool wide;
 	struct pcln_dfunc *f;
 	uint64_t avail = 0;
 	struct pcln_rec rec;
@@ -218,8 +249,9 @@ static struct pcln_dfunc *decode(const struct pclntab *t, struct pcln_dense *d, 
 	int32_t base;
 	uint16_t k;
 
-	if (pcln_rec_load(t, i, &rec) || rec.end - rec.entry > UINT16_MAX)
+	if (pcln_rec_load(t, i, &rec) || rec.end - rec.entry > UINT32_MAX)
 		return NULL;
+	wide = rec.end - rec.entry > UINT16_MAX;
 	if (t->pcdata_inl < rec.npcdata) /* pcln_rec_load checked pcdata[] */
 		inl_off = elf_rd32(rec.p + rec.fixed + 4 * t->pcdata_inl);
 	if (table_runs(t, &rec, rec.pcfile, rf) || table_runs(t, &rec, rec.pcln, rl) ||
@@ -233,7 +265,7 @@ static struct pcln_dfunc *decode(const struct pclntab *t, struct pcln_dense *d, 
 	for (k = 0; k < ri->n; k++)
 		if (ri->val[k] < INT16_MIN || ri->val[k] > INT16_MAX)
 			return NULL;
-	f = arena_alloc(d, dfunc_size(rf->n, rl->n, ri->n));
+	f = arena_alloc(d, dfunc_size(rf->n, rl->n, ri->n, wide));
 	if (!f)
 		return NULL;
 	tree = pcln_funcdata(t, &rec, t->funcdata_inl, &avail);
@@ -244,11 +276,11 @@ static struct pcln_dfunc *decode(const struct pclntab *t, struct pcln_dense *d, 
 				 .nfile = rf->n,
 				 .nline = rl->n,
 				 .ninl = ri->n,
-				 .absent = inl_off ? 0 : DF_NO_INL};
+				 .absent = (inl_off ? 0 : DF_NO_INL) | (wide ? DF_WIDE : 0)};
 	v = view(f);
-	memcpy((uint16_t *)v.fend, rf->end, 2 * (size_t)rf->n);
-	memcpy((uint16_t *)v.lend, rl->end, 2 * (size_t)rl->n);
-	memcpy((uint16_t *)v.iend, ri->end, 2 * (size_t)ri->n);
+	put_ends(v.fend, rf, wide);
+	put_ends(v.lend, rl, wide);
+	put_ends(v.iend, ri, wide);
 	for (k = 0; k < rf->n; k++) {
 		const char *name = pcln_file(t, &rec, rf->val[k]);
 
@@ -339,7 +371,7 @@ void pcln_dense_prefetch_rest(const struct pclntab *t, uint32_t i)
 	if (!f || f == DF_WALK)
 		return;
 	/* Past the three lines pcln_dense_prefetch took: a long function's values. */
-	size = dfunc_size(f->nfile, f->nline, f->ninl);
+	size = dfunc_size(f->nfile, f->nline, f->ninl, f->absent & DF_WIDE);
 	for (at = 192; at < size && at < 1024; at += 64)
 		__builtin_prefetch((const uint8_t *)f + at);
 	/* Inline trees are a few 16-byte entries: the first two lines hold most. */
@@ -360,53 +392,82 @@ const uint8_t *pcln_dense_tree(const struct pcln_dfunc *f, uint64_t *avail)
 	return f->tree;
 }
 
-/* Runs whose end is <= x: the index of the run holding x (n: past the last). */
-static inline uint32_t runs_le(const uint16_t *end, uint32_t n, uint32_t x)
+/*
+ * Runs whose end is <= x: the index of the run holding x (n: past the
+ * last). Ends never decrease (a walk's pc only moves up), so the ends <= x
+ * are a prefix. A long table (a huge function) is first narrowed to 16
+ * ends by a branch-free binary search; the last ends are compared eight
+ * (four, 32-bit) at a time, and the first block with an end > x holds the
+ * answer at its first such lane. SSE2 compares signed lanes: both sides
+ * biased by the sign bit keep the unsigned order. The last block reads
+ * past the window (into the function's next array, or the chunk's slack)
+ * and counts those lanes as > x.
+ */
+#define NARROW 16
+
+/* Keeps [p, p + n) around the answer while n > NARROW: the ends before p are all <= x. */
+#define NARROW_HALVES(p, n, x)                                                                     \
+	while ((n) > NARROW) {                                                                     \
+		uint32_t half_ = (n) / 2;                                                          \
+                                                                                                   \
+		(p) = (p)[half_ - 1] <= (x) ? (p) + half_ : (p);                                   \
+		(n) -= half_;                                                                      \
+	}
+
+static inline uint32_t runs_le16(const uint16_t *end, uint32_t n, uint32_t x)
 {
+	const uint16_t *p = end;
 	uint32_t k = 0;
 
+	NARROW_HALVES(p, n, x);
 #ifdef __SSE2__
-	/*
-	 * Eight ends per compare. Ends never decrease (a walk's pc only moves
-	 * up), so the ends <= x are a prefix: the first block with an end > x
-	 * holds the answer, at its first such lane. SSE2 compares signed 16-bit
-	 * lanes: both sides biased by 0x8000 keep the unsigned order. The last
-	 * block reads past the n ends (into the function's next array, or the
-	 * chunk's slack) and counts those lanes as > x.
-	 */
 	const __m128i bias = _mm_set1_epi16((short)0x8000);
 	const __m128i vx = _mm_xor_si128(_mm_set1_epi16((short)x), bias);
 
 	for (; k < n; k += 8) {
-		__m128i e = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(end + k)), bias);
+		__m128i e = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(p + k)), bias);
 		/* two mask bits per lane with end > x */
 		uint32_t gt = (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi16(e, vx));
 
-		uint32_t lanes = n - k < 8 ? n - k : 8; /* a conditional move */
-
-		gt |= (uint32_t)(~0ULL << (2 * lanes)) & 0xffffu;
+		if (n - k < 8)
+			gt |= ~0u << (2 * (n - k));
 		if (gt)
-			return k + (uint32_t)__builtin_ctz(gt) / 2;
+			return (uint32_t)(p - end) + k + (uint32_t)__builtin_ctz(gt) / 2;
 	}
-	return n;
 #else
-	while (k < n && end[k] <= x)
+	while (k < n && p[k] <= x)
 		k++;
-	return k;
 #endif
+	return (uint32_t)(p - end) + k;
+}
+
+static inline uint32_t runs_le32(const uint32_t *end, uint32_t n, uint32_t x)
+{
+	const uint32_t *p = end;
+	uint32_t k = 0;
+
+	NARROW_HALVES(p, n, x);
+	while (k < n && p[k] <= x) /* huge functions only: plain */
+		k++;
+	return (uint32_t)(p - end) + k;
+}
+
+static inline uint32_t runs_le(const struct pcln_dfunc *f, const void *end, uint32_t n, uint32_t x)
+{
+	return f->absent & DF_WIDE ? runs_le32(end, n, x) : runs_le16(end, n, x);
 }
 
 int pcln_dense_frame_at(const struct pclntab *t, const struct pcln_dfunc *f, uint64_t off,
 			const char **file, int32_t *line, int32_t *idx)
 {
 	struct dview v = view(f);
-	uint32_t x = off > UINT16_MAX ? UINT16_MAX : (uint32_t)off;
-	uint32_t kf = runs_le(v.fend, f->nfile, x), kl = runs_le(v.lend, f->nline, x);
+	uint32_t x = off > UINT32_MAX ? UINT32_MAX : (uint32_t)off;
+	uint32_t kf = runs_le(f, v.fend, f->nfile, x), kl = runs_le(f, v.lend, f->nline, x);
 
 	*file = pcln_unknown;
 	*line = 0;
 	if (idx) {
-		uint32_t ki = runs_le(v.iend, f->ninl, x);
+		uint32_t ki = runs_le(f, v.iend, f->ninl, x);
 
 		*idx = (f->absent & DF_NO_INL) || ki == f->ninl ? -1 : v.ival[ki];
 	}
