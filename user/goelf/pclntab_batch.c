@@ -3,16 +3,15 @@
  * Many pcs at once: a stack, a stream of addresses. One lookup is a chain
  * of dependent loads (the result cache's slot, the pc's bucket, the
  * function table's entries, the function's decoded-tables slot, its runs,
- * its inline tree)
- * and for pcs spread over a large binary most of them miss the caches:
- * one pc at a time, those misses come one after another. Here each step is
- * taken for a group of pcs before the next, with a prefetch of what the
- * next step reads, so a group's misses overlap instead ("group
- * prefetching"). Every answer is pclntab__symbolize's for that pc: the same
- * functions compute it, only the order of the loads changes.
+ * its inline tree), and for pcs spread over a large binary most of them
+ * miss the caches: one pc at a time, those misses come one after another.
+ * Here each step is taken for a group of pcs before the next, with a
+ * prefetch of what the next step reads, so a group's misses overlap
+ * instead ("group prefetching"). Every answer is pclntab__symbolize's for
+ * that pc: the same functions compute it, only the order of the loads
+ * changes. bench/symbolize.sh, random pcs of buf 1.75.0: 120-137 ns one at
+ * a time, 74-85 ns in groups of 16 (8 and 32 measured no better).
  */
-#include <errno.h>
-
 #include "goelf/pclntab_int.h"
 
 #define GROUP 16 /* pcs in flight: enough misses to overlap, few enough to stay cached */

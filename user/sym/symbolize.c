@@ -35,7 +35,7 @@ static int from_kernel(struct symbolizer *s, uint64_t addr, struct sym_frame *fr
 	return 1;
 }
 
-/* pclntab's n frames for vaddr as the facade's (n already capped by the caller's room). */
+/* pclntab's n frames for vaddr as the facade's: at most max written; the count capped. */
 static int go_frames(struct sym_module *mod, uint64_t vaddr, const struct pcln_frame *pf, int n,
 		     struct sym_frame *fr, size_t max)
 {
