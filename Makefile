@@ -31,6 +31,11 @@ endif
 WARN        := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter -Wno-missing-field-initializers \
                -Wmissing-prototypes -Wstrict-prototypes -Werror
 CFLAGS      ?= -O2 -g
+# gotrace and the benchmarks (gcc) are optimized across files: the
+# symbolizer's hot path is a dozen small functions in five files, and
+# calling them out of line cost 10-15% per lookup (bench/symbolize.sh).
+# Sanitized builds (clang) stay per-file.
+LTO         ?= -flto=auto
 ALL_CFLAGS  := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iuser -I$(BUILD) -Ibpf $(CFLAGS)
 # libbpf and its dependencies (and Capstone, the x86 decoder) are linked
 # statically so build/gotrace can be copied to another node; glibc stays
@@ -63,14 +68,14 @@ all: $(BUILD)/gotrace
 
 $(BUILD)/gotrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LTO) -o $@ $^ $(LDLIBS)
 
 # Every userspace object depends on every skeleton: simpler than tracking
 # which backend includes which, and skeletons change rarely.
 $(BUILD)/obj/%.o: %.c $(SKELS) | $(BUILD)
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(LTO) -MMD -MP -c -o $@ $<
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(BUILD)
 	$(call msg,BPF,$<)
@@ -112,7 +117,7 @@ BENCH_OBJS  := $(filter-out $(BUILD)/obj/user/main.o,$(USER_OBJS))
 $(BUILD)/bench/%: bench/%.c $(BENCH_OBJS)
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BENCH_OBJS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LTO) -o $@ $< $(BENCH_OBJS) $(LDLIBS)
 
 $(BUILD):
 	$(Q)mkdir -p $@

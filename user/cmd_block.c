@@ -77,7 +77,8 @@ static int block_opt(void *ctx, int id, const char *arg)
 		break;
 	case ID_MAX_OVERHEAD:
 		err = num_parse_u32(arg, 0, 100, &v);
-		a->max_overhead_pct = v;
+		if (!err)
+			a->max_overhead_pct = v;
 		break;
 	case ID_TOP:
 		err = num_parse_u32(arg, 1, 100000, &a->top);

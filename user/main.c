@@ -91,7 +91,7 @@ static void report_error(int err)
 int main(int argc, char **argv)
 {
 	const struct cmd_spec *cmd;
-	int idx, err;
+	int idx = 0, err;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	err = opts_parse_global(argc, argv, &idx);

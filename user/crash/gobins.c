@@ -49,7 +49,7 @@ static const struct go_probe_site *site_for(const struct bin_facts *bf, const ch
 static int set_layout(struct crash_session *s, uint32_t slot, const struct bin_facts *bf)
 {
 	struct crash_go_layout cl = {0};
-	struct go_layout gl;
+	struct go_layout gl = {0};
 
 	if (go_layout__for_version(&bf->ver, &gl))
 		return -ENOENT;

@@ -156,8 +156,8 @@ static int locate(const struct elf_file *ef, const struct elf_syms *syms,
 		  const struct pclntab *pcln, struct go_waitreasons *wr)
 {
 	struct elf_sym sym;
-	uint64_t code_table;
-	uint32_t code_count;
+	uint64_t code_table = 0;
+	uint32_t code_count = 0;
 	int err;
 
 	if (syms && !elf_syms__find(syms, "runtime.waitReasonStrings", &sym) && sym.size >= 16) {

@@ -119,7 +119,7 @@ static int from_process(struct symbolizer *s, uint64_t addr, struct sym_frame *f
 {
 	const struct proc_map *m = find_mapping(s, addr);
 	struct sym_module *mod;
-	uint64_t vaddr;
+	uint64_t vaddr = 0;
 
 	if (!m)
 		return err_fail(ENOENT, "0x%llx is not mapped in process %d",
