@@ -39,7 +39,7 @@
 #include "goelf/pclntab_int.h"
 
 #define CHUNK_BYTES (256u << 10)
-#define CHUNK_SLACK 16	    /* runs_le reads whole 16-byte blocks: past a function's last end */
+#define CHUNK_SLACK 32	    /* runs_le16 reads 16 ends at once: past a function's last end */
 #define MAX_RUNS UINT16_MAX /* per table (the counts are 16-bit) */
 #define NO_FILE UINT32_MAX
 
@@ -396,12 +396,13 @@ const uint8_t *pcln_dense_tree(const struct pcln_dfunc *f, uint64_t *avail)
  * Runs whose end is <= x: the index of the run holding x (n: past the
  * last). Ends never decrease (a walk's pc only moves up), so the ends <= x
  * are a prefix. A long table (a huge function) is first narrowed to 16
- * ends by a branch-free binary search; the last ends are compared eight
- * (four, 32-bit) at a time, and the first block with an end > x holds the
- * answer at its first such lane. SSE2 compares signed lanes: both sides
- * biased by the sign bit keep the unsigned order. The last block reads
- * past the window (into the function's next array, or the chunk's slack)
- * and counts those lanes as > x.
+ * ends by a branch-free binary search; the last 16 (or fewer) are compared
+ * at once, and the first lane with an end > x is the answer. No branch
+ * depends on x: a loop over blocks mispredicted its exit on random pcs
+ * (hot lookups 58 -> 53 ns in buf). SSE2 compares signed lanes: both sides
+ * biased by the sign bit keep the unsigned order. The loads read past the
+ * window (into the function's next array, or the chunk's slack), and
+ * those lanes count as > x.
  */
 #define NARROW 16
 
@@ -417,28 +418,25 @@ const uint8_t *pcln_dense_tree(const struct pcln_dfunc *f, uint64_t *avail)
 static inline uint32_t runs_le16(const uint16_t *end, uint32_t n, uint32_t x)
 {
 	const uint16_t *p = end;
-	uint32_t k = 0;
 
 	NARROW_HALVES(p, n, x);
 #ifdef __SSE2__
 	const __m128i bias = _mm_set1_epi16((short)0x8000);
 	const __m128i vx = _mm_xor_si128(_mm_set1_epi16((short)x), bias);
+	__m128i lo = _mm_xor_si128(_mm_loadu_si128((const __m128i *)p), bias);
+	__m128i hi = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(p + 8)), bias);
+	/* bit k: lane k's end > x (the 16-bit all-ones lanes packed to bytes) */
+	uint32_t gt = (uint32_t)_mm_movemask_epi8(
+		_mm_packs_epi16(_mm_cmpgt_epi16(lo, vx), _mm_cmpgt_epi16(hi, vx)));
 
-	for (; k < n; k += 8) {
-		__m128i e = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(p + k)), bias);
-		/* two mask bits per lane with end > x */
-		uint32_t gt = (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi16(e, vx));
-
-		if (n - k < 8)
-			gt |= ~0u << (2 * (n - k));
-		if (gt)
-			return (uint32_t)(p - end) + k + (uint32_t)__builtin_ctz(gt) / 2;
-	}
+	return (uint32_t)(p - end) + (uint32_t)__builtin_ctz(gt | ~0u << n);
 #else
+	uint32_t k = 0;
+
 	while (k < n && p[k] <= x)
 		k++;
-#endif
 	return (uint32_t)(p - end) + k;
+#endif
 }
 
 static inline uint32_t runs_le32(const uint32_t *end, uint32_t n, uint32_t x)
