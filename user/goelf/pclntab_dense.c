@@ -48,7 +48,7 @@ struct pcln_dfunc {
 	int32_t line_base;
 	const uint8_t *tree; /* FUNCDATA_InlTree in the mapped file, NULL: none */
 	uint32_t tree_avail; /* its bytes there (capped: what an index can reach) */
-	uint32_t pad;
+	uint32_t bytes;	     /* of this header and its arrays (dfunc_size) */
 	uint16_t nfile, nline, ninl;
 	uint16_t absent; /* DF_* of the tables a walk calls absent (-ENOENT at once) */
 	/* ends: fend[nfile], lend[nline], iend[ninl] (uint16_t, uint32_t with DF_WIDE);
@@ -246,6 +246,7 @@ static struct pcln_dfunc *decode(const struct pclntab *t, struct pcln_dense *d, 
 	uint64_t avail = 0;
 	struct pcln_rec rec;
 	struct dview v;
+	size_t size;
 	int32_t base;
 	uint16_t k;
 
@@ -265,7 +266,8 @@ static struct pcln_dfunc *decode(const struct pclntab *t, struct pcln_dense *d, 
 	for (k = 0; k < ri->n; k++)
 		if (ri->val[k] < INT16_MIN || ri->val[k] > INT16_MAX)
 			return NULL;
-	f = arena_alloc(d, dfunc_size(rf->n, rl->n, ri->n, wide));
+	size = dfunc_size(rf->n, rl->n, ri->n, wide);
+	f = arena_alloc(d, size);
 	if (!f)
 		return NULL;
 	tree = pcln_funcdata(t, &rec, t->funcdata_inl, &avail);
@@ -273,6 +275,7 @@ static struct pcln_dfunc *decode(const struct pclntab *t, struct pcln_dense *d, 
 				 .line_base = base,
 				 .tree = tree,
 				 .tree_avail = avail > UINT32_MAX ? UINT32_MAX : (uint32_t)avail,
+				 .bytes = (uint32_t)size,
 				 .nfile = rf->n,
 				 .nline = rl->n,
 				 .ninl = ri->n,
@@ -363,7 +366,7 @@ void pcln_dense_prefetch_rest(const struct pclntab *t, uint32_t i)
 {
 	struct pcln_dense *d = __atomic_load_n(&t->dense, __ATOMIC_ACQUIRE);
 	const struct pcln_dfunc *f;
-	size_t size, at;
+	uint32_t at;
 
 	if (!d || i >= t->nfunc)
 		return;
@@ -371,8 +374,7 @@ void pcln_dense_prefetch_rest(const struct pclntab *t, uint32_t i)
 	if (!f || f == DF_WALK)
 		return;
 	/* Past the three lines pcln_dense_prefetch took: a long function's values. */
-	size = dfunc_size(f->nfile, f->nline, f->ninl, f->absent & DF_WIDE);
-	for (at = 192; at < size && at < 1024; at += 64)
+	for (at = 192; at < f->bytes && at < 1024; at += 64)
 		__builtin_prefetch((const uint8_t *)f + at);
 	/* Inline trees are a few 16-byte entries: the first two lines hold most. */
 	if (f->ninl && f->tree) {
