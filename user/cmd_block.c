@@ -149,7 +149,8 @@ static void print_summary(struct block_run *r, const struct block_report_full *r
 	       (unsigned long long)c[BC_MISSED_WAKE], (unsigned long long)c[BC_CANCELLED],
 	       (unsigned long long)c[BC_WAKE_UNKNOWN]);
 	print_governor(r);
-	printf("scheduling latency (runnable -> running): p50 %s, p99 %s over %llu runs\n",
+	printf("scheduling latency (woken or preempted -> running): p50 %s, p99 %s over %llu "
+	       "runs\n",
 	       fmt_duration(block_hist_quantile(&rep->r.sched, 0.5), p50, sizeof(p50)),
 	       fmt_duration(block_hist_quantile(&rep->r.sched, 0.99), p99, sizeof(p99)),
 	       (unsigned long long)rep->r.sched.count);

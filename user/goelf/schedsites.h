@@ -31,8 +31,9 @@ struct sched_site {
 
 /*
  * Sites of the transitions block uses: 2->4 in park_m (park confirmed),
- * 4->1 (wakes, every path), x->1 (runnable: created, preempted, back from a
- * syscall without a P), 1->2 (running), and sites with unknown arguments.
+ * 4->1 (wakes, every path), x->1 (runnable: preempted, back from a
+ * syscall without a P; not 6->1, a goroutine's creation), 1->2 (running),
+ * and sites with unknown arguments.
  * -ENOENT when casgstatus is absent; -ENOTSUP for non-x86-64 binaries.
  */
 int go_sched_sites(const struct elf_file *ef, const struct pclntab *t, struct sched_site **out,
