@@ -110,7 +110,7 @@ static int sweep_function(const struct elf_file *ef, const struct pcln_func *fn,
 	struct x86_inst in;
 	int err;
 
-	if (!code || avail < len)
+	if (!code || avail < len || fn->end < fn->entry)
 		return 0;
 	err = collect_targets(code, len, fn->entry, st);
 	if (!err)
@@ -132,6 +132,26 @@ static int sweep_function(const struct elf_file *ef, const struct pcln_func *fn,
 		track(st, &in);
 	}
 	x86_sweep__free(sw);
+	return err;
+}
+
+int go_sched_sites__in(const struct elf_file *ef, const struct pcln_func *fn, uint64_t casg,
+		       struct sched_site **out, size_t *nout)
+{
+	struct sweep_state *st = malloc(sizeof(*st));
+	int err;
+
+	if (!st)
+		return -ENOMEM;
+	*out = NULL;
+	*nout = 0;
+	err = sweep_function(ef, fn, casg, st, out, nout);
+	free(st);
+	if (err) {
+		free(*out);
+		*out = NULL;
+		*nout = 0;
+	}
 	return err;
 }
 

@@ -38,5 +38,8 @@ struct sched_site {
  */
 int go_sched_sites(const struct elf_file *ef, const struct pclntab *t, struct sched_site **out,
 		   size_t *n);
+/* The sites in one function's code (fn's name decides in_park_m); the fuzzer's entry. */
+int go_sched_sites__in(const struct elf_file *ef, const struct pcln_func *fn, uint64_t casg,
+		       struct sched_site **out, size_t *n);
 
 #endif
